@@ -1,0 +1,1 @@
+"""Sitrep code shared by the ingest, extract and store services."""

@@ -1,0 +1,319 @@
+"""All Kafka plumbing: the only module that imports aiokafka.
+
+Services see `Publisher.send(...)`, `Consumer.batches(...)`, `Consumer.commit(...)` and
+`Publisher.dead_letter(...)`. The commit policy: auto-commit is off and an offset is committed only
+after its message has been handled or dead-lettered (the caller says when by calling `commit`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import ssl
+import uuid
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from pydantic import BaseModel
+
+from sitrep_shared.settings import KafkaSettings
+
+log = logging.getLogger("sitrep.kafka")
+
+Headers = list[tuple[str, bytes]]
+
+CONTENT_TYPE = "application/json"
+CE_SPECVERSION = "1.0"
+
+
+class BrokerUnavailable(Exception):
+    """The broker could not be reached or did not acknowledge in time: retry later."""
+
+
+def build_headers(*, schema: str, ce_type: str, ce_id: str, ce_source: str,
+                  ce_time: dt.datetime | None = None) -> Headers:
+    """Message headers: content type, schema, and CloudEvents binary-mode attributes."""
+    when = (ce_time or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return [
+        ("content-type", CONTENT_TYPE.encode()),
+        ("schema", schema.encode()),
+        ("ce_specversion", CE_SPECVERSION.encode()),
+        ("ce_id", ce_id.encode()),
+        ("ce_type", ce_type.encode()),
+        ("ce_source", ce_source.encode()),
+        ("ce_time", when.isoformat().replace("+00:00", "Z").encode()),
+    ]
+
+
+def header_dict(headers: Iterable[tuple[str, bytes]]) -> dict[str, str]:
+    """Headers as text, last value wins."""
+    return {k: v.decode("utf-8", "replace") for k, v in headers}
+
+
+def _connection_kwargs(settings: KafkaSettings) -> dict[str, object]:
+    kwargs: dict[str, object] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "client_id": settings.client_id,
+        "security_protocol": settings.security_protocol,
+        "request_timeout_ms": settings.request_timeout_ms,
+    }
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        kwargs["ssl_context"] = ssl.create_default_context(cafile=settings.ssl_cafile)
+    if settings.security_protocol.startswith("SASL"):
+        kwargs["sasl_mechanism"] = settings.sasl_mechanism
+        kwargs["sasl_plain_username"] = settings.sasl_username
+        kwargs["sasl_plain_password"] = (
+            settings.sasl_password.get_secret_value() if settings.sasl_password else None
+        )
+    return kwargs
+
+
+async def ensure_topics(settings: KafkaSettings, topics: Sequence[str]) -> None:
+    """Create the topics that do not exist yet; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(**_connection_kwargs(settings))  # type: ignore[arg-type]
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        configs = {"retention.ms": str(settings.retention_ms)} if settings.retention_ms else {}
+        missing = [
+            NewTopic(name=t, num_partitions=settings.partitions,
+                     replication_factor=settings.replication_factor, topic_configs=configs)
+            for t in dict.fromkeys(topics) if t not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # created by a concurrent starter: the outcome we wanted
+            log.info("created topics", extra={"topics": [t.name for t in missing]})
+    finally:
+        await admin.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One consumed record, independent of the client library."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Headers = field(default_factory=list)
+    timestamp_ms: int | None = None
+
+    @property
+    def where(self) -> dict[str, object]:
+        """Log fields that locate this message."""
+        return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
+
+
+class Publisher:
+    """Sends pydantic models as JSON with Sitrep's headers; every send waits for acks=all."""
+
+    def __init__(self, producer: AIOKafkaProducer, *, settings: KafkaSettings, source: str) -> None:
+        self._producer = producer
+        self.settings = settings
+        self.source = source
+
+    async def send(self, topic: str, model: BaseModel, *, key: str | None, schema: str,
+                   ce_type: str, ce_id: str | None = None) -> None:
+        """Publish one model and return once the broker has acknowledged it."""
+        await self.send_many(topic, [(key, model)], schema=schema, ce_type=ce_type,
+                             ce_ids=[ce_id] if ce_id else None)
+
+    async def send_many(self, topic: str, items: Sequence[tuple[str | None, BaseModel]], *,
+                        schema: str, ce_type: str, ce_ids: Sequence[str] | None = None) -> None:
+        """Publish several models, batched by the client; returns when all are acknowledged.
+
+        Raises BrokerUnavailable if any write fails or times out (some may have been written:
+        consumers are idempotent, so the caller retries the whole set).
+        """
+        now = dt.datetime.now(dt.UTC)
+        records = [
+            (
+                key,
+                model.model_dump_json().encode(),
+                build_headers(schema=schema, ce_type=ce_type,
+                              ce_id=(ce_ids[i] if ce_ids else None) or str(uuid.uuid4()),
+                              ce_source=self.source, ce_time=now),
+            )
+            for i, (key, model) in enumerate(items)
+        ]
+        await self.send_raw_many(topic, records)
+
+    async def send_raw_many(self, topic: str,
+                            records: Sequence[tuple[str | None, bytes | None, Headers]]) -> None:
+        timeout = self.settings.request_timeout_ms / 1000
+        try:
+            futures = [
+                await asyncio.wait_for(
+                    self._producer.send(topic, value=value,
+                                        key=key.encode() if key is not None else None,
+                                        headers=headers),
+                    timeout,
+                )
+                for key, value, headers in records
+            ]
+            await asyncio.wait_for(asyncio.gather(*futures), timeout)
+        except (KafkaError, TimeoutError, OSError) as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    async def dead_letter(self, message: Message, error: BaseException | str) -> None:
+        """Write the original bytes to `<topic>.dlq` with headers saying where they came from and why."""
+        error_class = type(error).__name__ if isinstance(error, BaseException) else "Rejected"
+        reason = str(error)[:2000]
+        headers = [(k, v) for k, v in message.headers if not k.startswith("dlq_")]
+        headers += [
+            ("dlq_source_topic", message.topic.encode()),
+            ("dlq_source_partition", str(message.partition).encode()),
+            ("dlq_source_offset", str(message.offset).encode()),
+            ("dlq_error_class", error_class.encode()),
+            ("dlq_error_message", reason.encode("utf-8", "replace")),
+            ("dlq_failed_at", dt.datetime.now(dt.UTC).isoformat().encode()),
+        ]
+        key = message.key.decode("utf-8", "replace") if message.key is not None else None
+        await self.send_raw_many(self.settings.topics.dlq(message.topic), [(key, message.value, headers)])
+        log.warning("dead-lettered message", extra={**message.where, "error_class": error_class,
+                                                     "reason": reason[:200]})
+
+    async def ping(self) -> bool:
+        """True when the broker answers a metadata request."""
+        try:
+            await asyncio.wait_for(self._producer.client.fetch_all_metadata(), 3)
+            return True
+        except (KafkaError, TimeoutError, OSError):
+            return False
+
+
+@contextlib.asynccontextmanager
+async def publisher(settings: KafkaSettings, *, source: str,
+                    ensure: Sequence[str] = ()) -> AsyncIterator[Publisher]:
+    """A started producer (acks=all) wrapped as a Publisher; stopped (flushed) on exit.
+
+    `ensure` names topics to create at start when `settings.create_topics` is on.
+    """
+    producer = AIOKafkaProducer(
+        **_connection_kwargs(settings),  # type: ignore[arg-type]
+        acks="all",
+        enable_idempotence=settings.idempotent_producer,
+        linger_ms=settings.linger_ms,
+        max_batch_size=settings.max_batch_size,
+        max_request_size=settings.max_request_size,
+        compression_type=settings.compression_type,
+    )
+    await producer.start()
+    try:
+        if settings.create_topics and ensure:
+            await ensure_topics(settings, ensure)
+        yield Publisher(producer, settings=settings, source=source)
+    finally:
+        await producer.stop()
+
+
+class _RebalanceLog(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, consumer: Consumer) -> None:
+        self._consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        revoked = list(revoked)
+        if revoked:
+            log.info("partitions revoked", extra={"partitions": [f"{tp.topic}[{tp.partition}]" for tp in revoked]})
+        for callback in self._consumer.on_revoke:
+            await callback([(tp.topic, tp.partition) for tp in revoked])
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        assigned = list(assigned)
+        log.info("partitions assigned", extra={"partitions": [f"{tp.topic}[{tp.partition}]" for tp in assigned]})
+
+
+class Consumer:
+    """A consumer-group member with manual commits."""
+
+    def __init__(self, consumer: AIOKafkaConsumer) -> None:
+        self._consumer = consumer
+        self.on_revoke: list = []  # async callables taking [(topic, partition)]
+        self.last_committed: dict[tuple[str, int], int] = {}
+
+    async def batches(self, *, max_records: int, timeout_ms: int) -> AsyncIterator[list[Message]]:
+        """Yield lists of up to `max_records` messages, waiting at most `timeout_ms` for each list."""
+        while True:
+            fetched = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+            yield [
+                Message(topic=r.topic, partition=r.partition, offset=r.offset, key=r.key,
+                        value=r.value, headers=list(r.headers or []), timestamp_ms=r.timestamp)
+                for records in fetched.values() for r in records
+            ]
+
+    async def commit(self, messages: Iterable[Message]) -> None:
+        """Commit past the given messages (handled or dead-lettered), per partition."""
+        offsets: dict[TopicPartition, int] = {}
+        for m in messages:
+            tp = TopicPartition(m.topic, m.partition)
+            offsets[tp] = max(offsets.get(tp, -1), m.offset + 1)
+        assigned = self._consumer.assignment()
+        offsets = {tp: o for tp, o in offsets.items() if tp in assigned}
+        if not offsets:
+            return
+        await self._consumer.commit(offsets)
+        for tp, offset in offsets.items():
+            self.last_committed[(tp.topic, tp.partition)] = offset
+
+    def assignment(self) -> list[tuple[str, int]]:
+        return sorted((tp.topic, tp.partition) for tp in self._consumer.assignment())
+
+    async def lag(self) -> dict[tuple[str, int], int]:
+        """Messages between the consumer's position and the end of each assigned partition."""
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return {}
+        ends = await self._consumer.end_offsets(assigned)
+        lags = {}
+        for tp in assigned:
+            try:
+                position = await self._consumer.position(tp)
+            except KafkaError:
+                continue
+            lags[(tp.topic, tp.partition)] = max(ends.get(tp, 0) - position, 0)
+        return lags
+
+    def pause(self) -> None:
+        self._consumer.pause(*self._consumer.assignment())
+
+    def resume(self) -> None:
+        self._consumer.resume(*self._consumer.assignment())
+
+    async def seek_to_committed(self) -> None:
+        """Rewind every assigned partition to its last committed offset (after an abandoned batch)."""
+        for tp in self._consumer.assignment():
+            committed = await self._consumer.committed(tp)
+            if committed is None:
+                await self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, committed)
+
+
+@contextlib.asynccontextmanager
+async def consumer(settings: KafkaSettings, *, topics: Sequence[str], group_id: str,
+                   auto_offset_reset: str = "earliest",
+                   max_poll_interval_ms: int = 300_000) -> AsyncIterator[Consumer]:
+    """A started consumer in `group_id` with auto-commit off; it leaves the group on exit."""
+    raw = AIOKafkaConsumer(
+        **_connection_kwargs(settings),  # type: ignore[arg-type]
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset=auto_offset_reset,
+        max_poll_interval_ms=max_poll_interval_ms,
+    )
+    await raw.start()
+    wrapped = Consumer(raw)
+    try:
+        raw.subscribe(list(topics), listener=_RebalanceLog(wrapped))
+        yield wrapped
+    finally:
+        await raw.stop()
