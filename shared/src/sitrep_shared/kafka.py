@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
 from pydantic import BaseModel
 
 from sitrep_shared.settings import KafkaSettings
@@ -33,6 +33,13 @@ CE_SPECVERSION = "1.0"
 
 class BrokerUnavailable(Exception):
     """The broker could not be reached or did not acknowledge in time: retry later."""
+
+
+class CommitFailed(BrokerUnavailable):
+    """The group rebalanced before the commit: the partitions may belong to another member now.
+
+    Whatever was produced stays produced; the new owner resumes from the last successful commit.
+    """
 
 
 def build_headers(*, schema: str, ce_type: str, ce_id: str, ce_source: str,
@@ -86,10 +93,9 @@ async def ensure_topics(settings: KafkaSettings, topics: Sequence[str]) -> None:
             for t in dict.fromkeys(topics) if t not in existing
         ]
         if missing:
-            try:
+            # A concurrent starter may have created them first: the outcome we wanted.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # created by a concurrent starter: the outcome we wanted
             log.info("created topics", extra={"topics": [t.name for t in missing]})
     finally:
         await admin.close()
@@ -164,11 +170,18 @@ class Publisher:
         except (KafkaError, TimeoutError, OSError) as exc:
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
-    async def dead_letter(self, message: Message, error: BaseException | str) -> None:
-        """Write the original bytes to `<topic>.dlq` with headers saying where they came from and why."""
+    async def dead_letter(self, message: Message, error: BaseException | str, *,
+                          reason_code: str | None = None) -> None:
+        """Write the original bytes to `<topic>.dlq` with headers saying where they came from and why.
+
+        `reason_code`, when given, is added as the `dlq_reason` header: a short, stable word
+        (`not_json`, `invalid_article`, ...) that operators and replay filters can match on.
+        """
         error_class = type(error).__name__ if isinstance(error, BaseException) else "Rejected"
         reason = str(error)[:2000]
         headers = [(k, v) for k, v in message.headers if not k.startswith("dlq_")]
+        if reason_code:
+            headers.append(("dlq_reason", reason_code.encode()))
         headers += [
             ("dlq_source_topic", message.topic.encode()),
             ("dlq_source_partition", str(message.partition).encode()),
@@ -243,15 +256,26 @@ class Consumer:
     async def batches(self, *, max_records: int, timeout_ms: int) -> AsyncIterator[list[Message]]:
         """Yield lists of up to `max_records` messages, waiting at most `timeout_ms` for each list."""
         while True:
+            yield await self.fetch(max_records=max_records, timeout_ms=timeout_ms)
+
+    async def fetch(self, *, max_records: int, timeout_ms: int) -> list[Message]:
+        """Up to `max_records` messages: whatever is buffered, else the first to arrive within `timeout_ms`."""
+        try:
             fetched = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
-            yield [
-                Message(topic=r.topic, partition=r.partition, offset=r.offset, key=r.key,
-                        value=r.value, headers=list(r.headers or []), timestamp_ms=r.timestamp)
-                for records in fetched.values() for r in records
-            ]
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        return [
+            Message(topic=r.topic, partition=r.partition, offset=r.offset, key=r.key,
+                    value=r.value, headers=list(r.headers or []), timestamp_ms=r.timestamp)
+            for records in fetched.values() for r in records
+        ]
 
     async def commit(self, messages: Iterable[Message]) -> None:
-        """Commit past the given messages (handled or dead-lettered), per partition."""
+        """Commit past the given messages (handled or dead-lettered), per partition.
+
+        Partitions no longer assigned are skipped. Raises CommitFailed if the group rebalanced
+        under the commit, BrokerUnavailable if the coordinator could not be reached.
+        """
         offsets: dict[TopicPartition, int] = {}
         for m in messages:
             tp = TopicPartition(m.topic, m.partition)
@@ -260,7 +284,12 @@ class Consumer:
         offsets = {tp: o for tp, o in offsets.items() if tp in assigned}
         if not offsets:
             return
-        await self._consumer.commit(offsets)
+        try:
+            await self._consumer.commit(offsets)
+        except CommitFailedError as exc:
+            raise CommitFailed(str(exc)) from exc
+        except (KafkaError, TimeoutError, OSError) as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
         for tp, offset in offsets.items():
             self.last_committed[(tp.topic, tp.partition)] = offset
 
@@ -301,14 +330,29 @@ class Consumer:
 @contextlib.asynccontextmanager
 async def consumer(settings: KafkaSettings, *, topics: Sequence[str], group_id: str,
                    auto_offset_reset: str = "earliest",
-                   max_poll_interval_ms: int = 300_000) -> AsyncIterator[Consumer]:
-    """A started consumer in `group_id` with auto-commit off; it leaves the group on exit."""
+                   max_poll_interval_ms: int = 300_000,
+                   session_timeout_ms: int | None = None,
+                   heartbeat_interval_ms: int | None = None,
+                   rebalance_timeout_ms: int | None = None) -> AsyncIterator[Consumer]:
+    """A started consumer in `group_id` with auto-commit off; it leaves the group on exit.
+
+    `session_timeout_ms` / `heartbeat_interval_ms` / `rebalance_timeout_ms` default to the client's
+    (10 s / 3 s / max poll interval); shorten them where a dead member must be noticed quickly.
+    """
+    timeouts = {
+        name: value
+        for name, value in (("session_timeout_ms", session_timeout_ms),
+                            ("heartbeat_interval_ms", heartbeat_interval_ms),
+                            ("rebalance_timeout_ms", rebalance_timeout_ms))
+        if value is not None
+    }
     raw = AIOKafkaConsumer(
         **_connection_kwargs(settings),  # type: ignore[arg-type]
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset=auto_offset_reset,
         max_poll_interval_ms=max_poll_interval_ms,
+        **timeouts,  # type: ignore[arg-type]
     )
     await raw.start()
     wrapped = Consumer(raw)
