@@ -209,6 +209,8 @@ async def publisher(settings: KafkaSettings, *, source: str,
                     ensure: Sequence[str] = ()) -> AsyncIterator[Publisher]:
     """A started producer (acks=all) wrapped as a Publisher; stopped (flushed) on exit.
 
+    Raises BrokerUnavailable when the broker cannot be reached at start.
+
     `ensure` names topics to create at start when `settings.create_topics` is on.
     """
     producer = AIOKafkaProducer(
@@ -220,10 +222,17 @@ async def publisher(settings: KafkaSettings, *, source: str,
         max_request_size=settings.max_request_size,
         compression_type=settings.compression_type,
     )
-    await producer.start()
+    try:
+        await producer.start()
+    except (KafkaError, OSError) as exc:
+        await producer.stop()
+        raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
     try:
         if settings.create_topics and ensure:
-            await ensure_topics(settings, ensure)
+            try:
+                await ensure_topics(settings, ensure)
+            except (KafkaError, OSError) as exc:
+                raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
         yield Publisher(producer, settings=settings, source=source)
     finally:
         await producer.stop()
@@ -354,7 +363,11 @@ async def consumer(settings: KafkaSettings, *, topics: Sequence[str], group_id: 
         max_poll_interval_ms=max_poll_interval_ms,
         **timeouts,  # type: ignore[arg-type]
     )
-    await raw.start()
+    try:
+        await raw.start()
+    except (KafkaError, OSError) as exc:
+        await raw.stop()
+        raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
     wrapped = Consumer(raw)
     try:
         raw.subscribe(list(topics), listener=_RebalanceLog(wrapped))
