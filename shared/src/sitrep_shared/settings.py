@@ -59,3 +59,20 @@ class KafkaSettings(BaseModel):
                 "SASL security protocols need sasl_mechanism, sasl_username and sasl_password"
             )
         return self
+
+
+class DatabaseSettings(BaseModel):
+    """Where a service keeps its data: an SQLAlchemy URL (SQLite by default, PostgreSQL in production)."""
+
+    url: str = Field(
+        default="sqlite:///sitrep-store.db",
+        description="e.g. sqlite:///path.db or postgresql+psycopg://user@host:5432/db (no password here)",
+    )
+    password: SecretStr | None = Field(default=None, description="Put into the URL at connect time.")
+    pool_size: int = Field(default=5, ge=1)
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    migrate: bool = Field(default=True, description="Run schema migrations at start.")
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.url.startswith("postgresql") else "sqlite"

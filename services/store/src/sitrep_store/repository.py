@@ -1,0 +1,497 @@
+"""The event index: one repository, SQL shared by SQLite and PostgreSQL, dialect bits in `_Backend`.
+
+Writes: `apply(extractions)` upserts each article and replaces its whole event set, all in one
+transaction. Reads: filtered, keyset-paginated events (newest `event_date` first, then `event_id`),
+one event or article, counts, and the change feed (`seq`) behind the live stream.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from sitrep_shared.models import Extraction
+from sitrep_store import db
+from sitrep_store.schemas import (
+    ApplyResult,
+    ArticleRead,
+    ArticleWithEvents,
+    DayCount,
+    EventDetail,
+    EventFilter,
+    EventPage,
+    EventRead,
+    Stats,
+    text_terms,
+)
+from sitrep_store.tables import articles, daily_country_counts, daily_counts, event_locations, events
+
+CHUNK = 500
+_ADVISORY_LOCK_KEY = 0x5171_4E9  # serialises PostgreSQL writers so that `seq` order is commit order
+
+
+class InvalidCursor(ValueError):
+    """The cursor was not made by this API."""
+
+
+class Repository(Protocol):
+    """What the worker and the API need from storage."""
+
+    def apply(self, extractions: Sequence[Extraction]) -> ApplyResult: ...
+    def list_events(self, flt: EventFilter, *, limit: int, cursor: str | None = None) -> EventPage: ...
+    def get_event(self, event_id: str) -> EventDetail | None: ...
+    def get_article(self, article_id: str) -> ArticleWithEvents | None: ...
+    def stats(self, flt: EventFilter) -> Stats: ...
+    def events_since(self, seq: int, *, limit: int) -> list[EventRead]: ...
+    def last_seq(self) -> int: ...
+    def ping(self) -> bool: ...
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _naive_utc(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value is not None else None
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC) if value is not None else None
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def encode_cursor(event_date: dt.date, event_id: str) -> str:
+    raw = json.dumps([event_date.isoformat(), event_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.date, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        day, event_id = json.loads(raw)
+        if not isinstance(event_id, str) or len(event_id) > 64:
+            raise ValueError(event_id)
+        return dt.date.fromisoformat(day), event_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidCursor("cursor: not a cursor returned by this API") from exc
+
+
+def content_hash(extraction: Extraction) -> str:
+    """Same article, model and events -> same hash; `extracted_at` does not count."""
+    body = extraction.model_dump(mode="json", exclude={"extracted_at"})
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _search_text(event: Any) -> str:
+    parts = [event.summary, event.evidence.sentence, event.claimant, event.actor, event.target,
+             event.object, *(loc.name for loc in event.locations)]
+    return " ".join(p for p in parts if p)
+
+
+class _Backend:
+    name = "sqlite"
+
+    def insert(self, table: Any) -> Any:
+        return sqlite.insert(table)
+
+    def text_condition(self, terms: list[str]) -> ColumnElement[bool]:
+        match = " ".join(f'"{t}"*' for t in terms)
+        return events.c.seq.in_(
+            text("SELECT rowid FROM events_fts WHERE events_fts MATCH :match").bindparams(match=match)
+        )
+
+    def lock_writers(self, conn: Connection) -> None:
+        """SQLite: BEGIN IMMEDIATE already holds the one write lock."""
+
+
+class _PostgresBackend(_Backend):
+    name = "postgresql"
+
+    def insert(self, table: Any) -> Any:
+        return postgresql.insert(table)
+
+    def text_condition(self, terms: list[str]) -> ColumnElement[bool]:
+        query = " & ".join(f"{t}:*" for t in terms)
+        return literal_column("events.search").op("@@")(func.to_tsquery("simple", query))
+
+    def lock_writers(self, conn: Connection) -> None:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
+
+
+@dataclass
+class _Old:
+    seqs: list[int]
+    rollup: Counter[tuple[str, dt.date]]
+    country_rollup: Counter[tuple[str, dt.date, str]]
+
+
+class SqlRepository:
+    """The repository on SQLite or PostgreSQL, chosen by the engine's dialect."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.backend = _PostgresBackend() if engine.dialect.name == "postgresql" else _Backend()
+
+    # ---- writes -------------------------------------------------------------------------------
+
+    def apply(self, extractions: Sequence[Extraction]) -> ApplyResult:
+        """Upsert the articles and replace their event sets in one transaction (last one wins)."""
+        latest: dict[str, Extraction] = {}
+        for extraction in extractions:
+            latest.pop(extraction.article.id, None)
+            latest[extraction.article.id] = extraction
+        result = ApplyResult()
+        if not latest:
+            return result
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            self.backend.lock_writers(conn)
+            hashes = {x.article.id: content_hash(x) for x in latest.values()}
+            stored: dict[str, str] = {}
+            for chunk in _chunks(list(latest)):
+                rows = conn.execute(select(articles.c.id, articles.c.content_hash)
+                                    .where(articles.c.id.in_(chunk)))
+                stored.update({r.id: r.content_hash for r in rows})
+            changed = [x for aid, x in latest.items() if stored.get(aid) != hashes[aid]]
+            result.unchanged = len(latest) - len(changed)
+            if not changed:
+                return result
+            new_events = {aid: self._dedupe(x) for x in changed for aid in [x.article.id]}
+            old = self._old_events(conn, [x.article.id for x in changed],
+                                   [e.event_id for evs in new_events.values() for e in evs])
+            for chunk in _chunks(old.seqs):
+                conn.execute(delete(event_locations).where(event_locations.c.event_seq.in_(chunk)))
+                conn.execute(delete(events).where(events.c.seq.in_(chunk)))
+            self._upsert_articles(conn, changed, hashes, new_events)
+            rollup, country_rollup = self._insert_events(conn, changed, new_events)
+            rollup.subtract(old.rollup)
+            country_rollup.subtract(old.country_rollup)
+            self._bump_rollups(conn, rollup, country_rollup)
+            result.applied = len(changed)
+            result.events_written = sum(len(v) for v in new_events.values())
+            result.events_removed = len(old.seqs)
+        return result
+
+    @staticmethod
+    def _dedupe(extraction: Extraction) -> list[Any]:
+        by_id = {e.event_id: e for e in extraction.events}
+        return list(by_id.values())
+
+    def _old_events(self, conn: Connection, article_ids: list[str], event_ids: list[str]) -> _Old:
+        rows: dict[int, tuple[str, dt.date]] = {}
+        for chunk in _chunks(article_ids):
+            for r in conn.execute(select(events.c.seq, events.c.type, events.c.event_date)
+                                  .where(events.c.article_id.in_(chunk))):
+                rows[r.seq] = (r.type, _as_date(r.event_date))
+        # An event id claimed by another article moves here rather than failing the whole batch.
+        for chunk in _chunks(event_ids):
+            for r in conn.execute(select(events.c.seq, events.c.type, events.c.event_date)
+                                  .where(events.c.event_id.in_(chunk))):
+                rows[r.seq] = (r.type, _as_date(r.event_date))
+        seqs = sorted(rows)
+        country_rollup: Counter[tuple[str, dt.date, str]] = Counter()
+        for chunk in _chunks(seqs):
+            pairs = conn.execute(select(event_locations.c.event_seq, event_locations.c.country_code)
+                                 .where(event_locations.c.event_seq.in_(chunk),
+                                        event_locations.c.country_code.is_not(None))
+                                 .distinct())
+            for seq, country in pairs:
+                etype, day = rows[seq]
+                country_rollup[(etype, day, country)] += 1
+        return _Old(seqs=seqs, rollup=Counter(rows.values()), country_rollup=country_rollup)
+
+    def _upsert_articles(self, conn: Connection, changed: list[Extraction], hashes: dict[str, str],
+                         new_events: dict[str, list[Any]]) -> None:
+        rows = []
+        for x in changed:
+            a = x.article
+            rows.append({
+                "id": a.id, "url": a.url, "title": a.title, "text": a.text, "source": a.source,
+                "author": a.author, "language": a.language, "published_at": _naive_utc(a.published_at),
+                "ingested_at": _naive_utc(a.ingested_at), "model_name": x.model.name,
+                "model_version": x.model.version, "extracted_at": _naive_utc(x.extracted_at),
+                "content_hash": hashes[a.id], "event_count": len(new_events[a.id]),
+            })
+        stmt = self.backend.insert(articles)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[articles.c.id],
+            set_={c.name: stmt.excluded[c.name] for c in articles.columns if c.name != "id"},
+        )
+        conn.execute(stmt, rows)
+
+    def _insert_events(self, conn: Connection, changed: list[Extraction], new_events: dict[str, list[Any]]
+                       ) -> tuple[Counter[tuple[str, dt.date]], Counter[tuple[str, dt.date, str]]]:
+        rows: list[dict[str, Any]] = []
+        located: list[tuple[Any, ...]] = []
+        rollup: Counter[tuple[str, dt.date]] = Counter()
+        country_rollup: Counter[tuple[str, dt.date, str]] = Counter()
+        for x in changed:
+            a = x.article
+            fallback = (a.published_at or a.ingested_at).astimezone(dt.UTC).date()
+            for e in new_events[a.id]:
+                day = e.occurred_on.date or fallback
+                rows.append({
+                    "event_id": e.event_id, "article_id": a.id, "type": e.type, "stance": e.stance,
+                    "confidence": e.confidence, "summary": e.summary, "claimant": e.claimant,
+                    "claimant_lc": e.claimant.lower() if e.claimant else None, "actor": e.actor,
+                    "actor_lc": e.actor.lower() if e.actor else None, "event_date": day,
+                    "occurred_on": e.occurred_on.date, "published_at": _naive_utc(a.published_at),
+                    "source": a.source, "model_version": x.model.version,
+                    "search_text": _search_text(e), "payload": e.model_dump(mode="json"),
+                })
+                located.append((e, day))
+                rollup[(e.type, day)] += 1
+                for country in {loc.country_code for loc in e.locations if loc.country_code}:
+                    country_rollup[(e.type, day, country)] += 1
+        if not rows:
+            return rollup, country_rollup
+        seqs: list[int] = []
+        for chunk in _chunks(rows):
+            returned = conn.execute(events.insert().returning(events.c.seq, sort_by_parameter_order=True),
+                                    list(chunk))
+            seqs.extend(r.seq for r in returned)
+        locations = [
+            {"event_seq": seq, "idx": i, "name": loc.name, "name_lc": loc.name.lower(),
+             "country_code": loc.country_code, "lat": loc.lat, "lon": loc.lon, "precision": loc.precision}
+            for seq, (e, _day) in zip(seqs, located, strict=True)
+            for i, loc in enumerate(e.locations)
+        ]
+        for chunk in _chunks(locations, 2000):
+            conn.execute(event_locations.insert(), list(chunk))
+        return rollup, country_rollup
+
+    def _bump_rollups(self, conn: Connection, rollup: Counter[tuple[str, dt.date]],
+                      country_rollup: Counter[tuple[str, dt.date, str]]) -> None:
+        # Sorted keys: concurrent writers would take row locks in the same order.
+        day_rows = [{"type": t, "day": d, "n": n} for (t, d), n in sorted(rollup.items()) if n]
+        if day_rows:
+            stmt = self.backend.insert(daily_counts)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=[daily_counts.c.type, daily_counts.c.day],
+                set_={"n": daily_counts.c.n + stmt.excluded.n}), day_rows)
+        country_rows = [{"type": t, "day": d, "country_code": c, "n": n}
+                        for (t, d, c), n in sorted(country_rollup.items()) if n]
+        if country_rows:
+            stmt = self.backend.insert(daily_country_counts)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=[daily_country_counts.c.type, daily_country_counts.c.day,
+                                daily_country_counts.c.country_code],
+                set_={"n": daily_country_counts.c.n + stmt.excluded.n}), country_rows)
+
+    # ---- reads --------------------------------------------------------------------------------
+
+    def _conditions(self, flt: EventFilter) -> list[ColumnElement[bool]]:
+        c = events.c
+        conds: list[ColumnElement[bool]] = []
+        if flt.types:
+            conds.append(c.type.in_(flt.types))
+        if flt.stance:
+            conds.append(c.stance == flt.stance)
+        if flt.claimant:
+            conds.append(c.claimant_lc == flt.claimant.lower())
+        if flt.actor:
+            conds.append(c.actor_lc == flt.actor.lower())
+        loc = event_locations.c
+        if flt.countries:
+            conds.append(exists().where(loc.event_seq == c.seq, loc.country_code.in_(flt.countries)))
+        if flt.location:
+            conds.append(exists().where(loc.event_seq == c.seq, loc.name_lc == flt.location.lower()))
+        if flt.bbox:
+            min_lon, min_lat, max_lon, max_lat = flt.bbox
+            lon_cond = (loc.lon.between(min_lon, max_lon) if min_lon <= max_lon
+                        else or_(loc.lon >= min_lon, loc.lon <= max_lon))  # crosses the antimeridian
+            conds.append(exists().where(loc.event_seq == c.seq, loc.lat.between(min_lat, max_lat), lon_cond))
+        if flt.occurred_from:
+            conds.append(c.event_date >= flt.occurred_from)
+        if flt.occurred_to:
+            conds.append(c.event_date <= flt.occurred_to)
+        if flt.published_from:
+            conds.append(c.published_at >= _naive_utc(flt.published_from))
+        if flt.published_to:
+            conds.append(c.published_at <= _naive_utc(flt.published_to))
+        if flt.q:
+            conds.append(self.backend.text_condition(text_terms(flt.q)))
+        if flt.min_confidence is not None:
+            conds.append(c.confidence >= flt.min_confidence)
+        if flt.model_version:
+            conds.append(c.model_version == flt.model_version)
+        if flt.article_id:
+            conds.append(c.article_id == flt.article_id)
+        return conds
+
+    @staticmethod
+    def _event_columns() -> Select[Any]:
+        c = events.c
+        return select(c.seq, c.event_id, c.article_id, c.event_date, c.published_at, c.source,
+                      c.model_version, c.payload)
+
+    @staticmethod
+    def _to_event(row: Any) -> EventRead:
+        payload = row.payload if isinstance(row.payload, dict) else json.loads(row.payload)
+        return EventRead.model_validate({
+            **payload, "article_id": row.article_id, "event_date": _as_date(row.event_date),
+            "published_at": _aware(row.published_at), "source": row.source,
+            "model_version": row.model_version, "seq": row.seq,
+        })
+
+    def list_events(self, flt: EventFilter, *, limit: int, cursor: str | None = None) -> EventPage:
+        c = events.c
+        stmt = self._event_columns().where(*self._conditions(flt))
+        if cursor:
+            day, event_id = decode_cursor(cursor)
+            stmt = stmt.where(tuple_(c.event_date, c.event_id) < tuple_(day, event_id))
+        stmt = stmt.order_by(c.event_date.desc(), c.event_id.desc()).limit(limit + 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        items = [self._to_event(r) for r in rows[:limit]]
+        next_cursor = encode_cursor(items[-1].event_date, items[-1].event_id) if len(rows) > limit else None
+        return EventPage(items=items, next_cursor=next_cursor, limit=limit)
+
+    @staticmethod
+    def _to_article(row: Any) -> ArticleRead:
+        return ArticleRead.model_validate({
+            "id": row.id, "url": row.url, "title": row.title, "text": row.text, "source": row.source,
+            "author": row.author, "language": row.language, "published_at": _aware(row.published_at),
+            "ingested_at": _aware(row.ingested_at),
+            "model": {"name": row.model_name, "version": row.model_version},
+            "extracted_at": _aware(row.extracted_at), "event_count": row.event_count,
+        })
+
+    def get_event(self, event_id: str) -> EventDetail | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(self._event_columns().where(events.c.event_id == event_id)).first()
+            if row is None:
+                return None
+            article = conn.execute(select(articles).where(articles.c.id == row.article_id)).one()
+        event = self._to_event(row)
+        return EventDetail.model_validate({**event.model_dump(), "article": self._to_article(article)})
+
+    def get_article(self, article_id: str) -> ArticleWithEvents | None:
+        with self.engine.connect() as conn:
+            article = conn.execute(select(articles).where(articles.c.id == article_id)).first()
+            if article is None:
+                return None
+            rows = conn.execute(self._event_columns().where(events.c.article_id == article_id)
+                                .order_by(events.c.seq)).all()
+        return ArticleWithEvents.model_validate({
+            **self._to_article(article).model_dump(), "events": [self._to_event(r) for r in rows]})
+
+    def stats(self, flt: EventFilter) -> Stats:
+        with self.engine.connect() as conn:
+            if self._rollup_answers(flt):
+                return self._stats_from_rollups(conn, flt)
+            conds = self._conditions(flt)
+            c = events.c
+            by_type = {t: n for t, n in conn.execute(
+                select(c.type, func.count()).where(*conds).group_by(c.type))}
+            by_day = [DayCount(day=_as_date(d), n=n) for d, n in conn.execute(
+                select(c.event_date, func.count()).where(*conds).group_by(c.event_date)
+                .order_by(c.event_date))]
+            loc = event_locations.alias("counted").c  # not the one the filters' EXISTS correlate to
+            pairs = (select(loc.event_seq, loc.country_code).distinct()
+                     .join(events, events.c.seq == loc.event_seq)
+                     .where(loc.country_code.is_not(None), *conds))
+            if flt.countries:  # under a country filter, count only the countries asked for
+                pairs = pairs.where(loc.country_code.in_(flt.countries))
+            pairs = pairs.subquery()
+            by_country = {cc: n for cc, n in conn.execute(
+                select(pairs.c.country_code, func.count()).group_by(pairs.c.country_code))}
+        return Stats(total=sum(by_type.values()), by_type=by_type, by_day=by_day,
+                     by_country=dict(sorted(by_country.items(), key=lambda kv: -kv[1])))
+
+    @staticmethod
+    def _rollup_answers(flt: EventFilter) -> bool:
+        used = {k for k, v in flt.model_dump(exclude_defaults=True).items() if v not in (None, ())}
+        return used <= {"types", "occurred_from", "occurred_to", "countries"} and len(flt.countries) <= 1
+
+    def _stats_from_rollups(self, conn: Connection, flt: EventFilter) -> Stats:
+        country = flt.countries[0] if flt.countries else None
+        table = daily_country_counts if country else daily_counts
+        conds: list[ColumnElement[bool]] = [table.c.n != 0]
+        if country:
+            conds.append(table.c.country_code == country)
+        if flt.types:
+            conds.append(table.c.type.in_(flt.types))
+        if flt.occurred_from:
+            conds.append(table.c.day >= flt.occurred_from)
+        if flt.occurred_to:
+            conds.append(table.c.day <= flt.occurred_to)
+        n = func.sum(table.c.n)
+        by_type = {t: int(v) for t, v in conn.execute(select(table.c.type, n).where(*conds)
+                                                       .group_by(table.c.type)) if v}
+        by_day = [DayCount(day=_as_date(d), n=int(v)) for d, v in conn.execute(
+            select(table.c.day, n).where(*conds).group_by(table.c.day).order_by(table.c.day)) if v]
+        if country:
+            by_country = {country: sum(by_type.values())} if by_type else {}
+        else:
+            cc = daily_country_counts.c
+            cconds = [cc.n != 0]
+            if flt.types:
+                cconds.append(cc.type.in_(flt.types))
+            if flt.occurred_from:
+                cconds.append(cc.day >= flt.occurred_from)
+            if flt.occurred_to:
+                cconds.append(cc.day <= flt.occurred_to)
+            by_country = {k: int(v) for k, v in conn.execute(
+                select(cc.country_code, func.sum(cc.n)).where(*cconds).group_by(cc.country_code)) if v}
+        return Stats(total=sum(by_type.values()), by_type=by_type, by_day=by_day,
+                     by_country=dict(sorted(by_country.items(), key=lambda kv: -kv[1])))
+
+    def events_since(self, seq: int, *, limit: int) -> list[EventRead]:
+        stmt = self._event_columns().where(events.c.seq > seq).order_by(events.c.seq).limit(limit)
+        with self.engine.connect() as conn:
+            return [self._to_event(r) for r in conn.execute(stmt)]
+
+    def last_seq(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
+
+    def snapshot(self) -> dict[str, Any]:
+        """Ids and counts, for comparing two stores (tests, replays)."""
+        with self.engine.connect() as conn:
+            event_ids = sorted(conn.execute(select(events.c.event_id)).scalars())
+            article_ids = sorted(conn.execute(select(articles.c.id)).scalars())
+            locations = conn.execute(select(func.count()).select_from(event_locations)).scalar_one()
+        return {"articles": article_ids, "events": event_ids, "locations": locations}
+
+    def ping(self) -> bool:
+        return db.ping(self.engine)
+
+
+def open_repository(engine: Engine, *, migrate: bool = True) -> SqlRepository:
+    if migrate:
+        db.migrate(engine)
+    return SqlRepository(engine)
+
+
+def ids_of(items: Iterable[EventRead]) -> list[str]:
+    return [e.event_id for e in items]
+
+
+__all__ = ["InvalidCursor", "Repository", "SqlRepository", "open_repository"]
