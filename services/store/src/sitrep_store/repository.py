@@ -67,6 +67,7 @@ class Repository(Protocol):
     def stats(self, flt: EventFilter) -> Stats: ...
     def events_since(self, seq: int, *, limit: int) -> list[EventRead]: ...
     def last_seq(self) -> int: ...
+    def count_events(self) -> int: ...
     def ping(self) -> bool: ...
 
 
@@ -467,6 +468,10 @@ class SqlRepository:
         stmt = self._event_columns().where(events.c.seq > seq).order_by(events.c.seq).limit(limit)
         with self.engine.connect() as conn:
             return [self._to_event(r) for r in conn.execute(stmt)]
+
+    def count_events(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.coalesce(func.sum(daily_counts.c.n), 0))).scalar_one())
 
     def last_seq(self) -> int:
         with self.engine.connect() as conn:
