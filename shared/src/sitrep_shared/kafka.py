@@ -195,6 +195,14 @@ class Publisher:
         log.warning("dead-lettered message", extra={**message.where, "error_class": error_class,
                                                      "reason": reason[:200]})
 
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        """Create missing `topics` when the settings allow it (e.g. after a memory broker restarted)."""
+        if self.settings.create_topics:
+            try:
+                await ensure_topics(self.settings, topics)
+            except (KafkaError, OSError) as exc:
+                raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
     async def ping(self) -> bool:
         """True when the broker answers a metadata request."""
         try:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Histogram, make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import Counter, Gauge, Info
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 # Buckets for request and produce latencies (seconds): 0.5 ms .. 10 s.
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -16,9 +19,13 @@ def new_registry() -> CollectorRegistry:
     return CollectorRegistry(auto_describe=True)
 
 
-def asgi_app(registry: CollectorRegistry):  # noqa: ANN201 - prometheus_client's ASGI callable
-    """The Prometheus text endpoint for `registry`, to mount at /metrics."""
-    return make_asgi_app(registry=registry)
+def metrics_route(registry: CollectorRegistry, path: str = "/metrics") -> Route:
+    """A route serving `registry` in the Prometheus text format (no redirect, unlike a mount)."""
+
+    async def endpoint(_: Request) -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return Route(path, endpoint, methods=["GET"], include_in_schema=False)
 
 
 def init_labels(metric: Counter | Gauge | Histogram, label: str, values: Iterable[str]) -> None:
@@ -27,5 +34,14 @@ def init_labels(metric: Counter | Gauge | Histogram, label: str, values: Iterabl
         metric.labels(**{label: value})
 
 
-__all__ = ["Counter", "Gauge", "Histogram", "Info", "LATENCY_BUCKETS", "SIZE_BUCKETS",
-           "asgi_app", "init_labels", "new_registry"]
+__all__ = [
+    "LATENCY_BUCKETS",
+    "SIZE_BUCKETS",
+    "Counter",
+    "Gauge",
+    "Histogram",
+    "Info",
+    "init_labels",
+    "metrics_route",
+    "new_registry",
+]

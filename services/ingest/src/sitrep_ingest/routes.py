@@ -1,0 +1,128 @@
+"""HTTP routes: submit one article or a batch; health and readiness."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from sitrep_ingest import body
+from sitrep_ingest.deps import IngestorDep, SettingsDep, require_api_key
+from sitrep_ingest.ingestor import ItemResult
+from sitrep_shared.kafka import BrokerUnavailable
+from sitrep_shared.models import ArticleCreate
+
+router = APIRouter()
+
+
+class ArticleAccepted(BaseModel):
+    id: str
+    status: Literal["accepted", "duplicate"]
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    status: Literal["accepted", "duplicate", "invalid"]
+    id: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class BatchResult(BaseModel):
+    accepted: int
+    duplicate: int
+    invalid: int
+    results: list[BatchItemResult]
+
+
+class Problem(BaseModel):
+    detail: Any
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "API keys are configured and none valid was given."},
+    413: {"model": Problem, "description": "Body over the size limit, or too many items."},
+    415: {"model": Problem, "description": "Wrong content type."},
+    422: {"model": Problem, "description": "Invalid article: `detail` lists field paths and reasons."},
+    503: {"model": Problem, "description": "Broker unavailable; retry after `Retry-After` seconds."},
+}
+
+
+_ARTICLE_SCHEMA = ArticleCreate.model_json_schema()
+
+
+def _unavailable(settings: SettingsDep, exc: BrokerUnavailable) -> HTTPException:
+    return HTTPException(503, f"the broker did not acknowledge the write: {exc}",
+                         headers={"Retry-After": str(settings.ingest.retry_after_seconds)})
+
+
+@router.post(
+    "/v1/articles", status_code=202, response_model=ArticleAccepted, responses=_ERRORS,
+    dependencies=[Depends(require_api_key)], summary="Submit one article",
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": _ARTICLE_SCHEMA}
+    }}},
+)
+async def post_article(request: Request, ingestor: IngestorDep, settings: SettingsDep) -> ArticleAccepted:
+    """Publish one article. 202 only once the broker has acknowledged the write (acks=all)."""
+    body.require_media_type(request, body.JSON_TYPES)
+    raw = body.decode_json(await body.read_limited(request, settings.ingest.max_body_bytes))
+    try:
+        (result,) = await ingestor.ingest([raw])
+    except BrokerUnavailable as exc:
+        raise _unavailable(settings, exc) from exc
+    if result.status == "invalid":
+        raise HTTPException(422, result.errors)
+    assert result.id is not None
+    return ArticleAccepted(id=result.id, status=result.status)
+
+
+@router.post(
+    "/v1/articles/batch", status_code=200, response_model=BatchResult, responses=_ERRORS,
+    response_model_exclude_none=True,
+    dependencies=[Depends(require_api_key)], summary="Submit a batch of articles",
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"type": "array", "items": _ARTICLE_SCHEMA}},
+        "application/x-ndjson": {"schema": {"type": "string"}},
+    }}},
+)
+async def post_batch(request: Request, ingestor: IngestorDep, settings: SettingsDep) -> BatchResult:
+    """A JSON array or NDJSON of articles: one result per item; valid items are published even when others are not."""
+    kind = body.require_media_type(request, body.JSON_TYPES + body.NDJSON_TYPES)
+    raw_body = await body.read_limited(request, settings.ingest.max_body_bytes)
+    if kind in body.JSON_TYPES:
+        items = body.decode_json(raw_body)
+        if not isinstance(items, list):
+            raise HTTPException(422, [{"loc": ["body"], "msg": "expected a JSON array of articles",
+                                       "type": "list_type"}])
+    else:
+        items = body.decode_ndjson(raw_body)
+    limit = settings.ingest.max_batch_items
+    if len(items) > limit:
+        raise HTTPException(413, f"batch has {len(items)} articles; the limit is {limit}")
+    ingestor.metrics.batch_size.observe(len(items))
+    try:
+        results = await ingestor.ingest(items)
+    except BrokerUnavailable as exc:
+        raise _unavailable(settings, exc) from exc
+    return _summarise(results)
+
+
+def _summarise(results: list[ItemResult]) -> BatchResult:
+    counts = {"accepted": 0, "duplicate": 0, "invalid": 0}
+    for r in results:
+        counts[r.status] += 1
+    return BatchResult(**counts, results=[BatchItemResult(**r.as_json()) for r in results])
+
+
+@router.get("/healthz", summary="Alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Ready: the broker answers", responses={503: {"model": Problem}})
+async def readyz(ingestor: IngestorDep) -> Response:
+    if await ingestor.publisher.ping():
+        return JSONResponse({"status": "ready"})
+    return JSONResponse({"status": "broker unreachable"}, status_code=503)
