@@ -1,0 +1,45 @@
+# Sitrep: `make run` starts everything locally; `make test` runs the suite (what CI runs).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PACKAGES := -e shared -e services/ingest $(foreach svc,extract store,$(if $(wildcard services/$(svc)/pyproject.toml),-e services/$(svc)))
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint schemas system-deps clean
+
+$(STAMP): shared/pyproject.toml services/*/pyproject.toml requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(PACKAGES) -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(PY) scripts/run_local.py
+
+# Debian packages some tests drive (headless Chromium for the web view, promtool and Prometheus for
+# the deployment checks). Installed only when missing, and only where we are root.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
+	  else echo "missing Debian packages:$$missing (install them with apt-get as root)"; fi; \
+	fi
+
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider --timeout 600 $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+schemas: setup
+	$(PY) -m sitrep_shared.schemas
+
+clean:
+	rm -rf $(VENV) .run test-artifacts
