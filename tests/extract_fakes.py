@@ -7,6 +7,7 @@ with tests/ on PYTHONPATH). It is never the service's default.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,7 +61,8 @@ class FakeExtractor:
 
 
 def make(_settings: Any) -> FakeExtractor:
-    return FakeExtractor()
+    """Factory for worker subprocesses; SITREP_TEST_FAKE_DELAY_S slows each batch (to kill mid-stream)."""
+    return FakeExtractor(delay_s=float(os.environ.get("SITREP_TEST_FAKE_DELAY_S", "0")))
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 
 USAGE = """usage: python -m sitrep_extract [COMMAND] [ARGS...]
@@ -16,7 +17,13 @@ commands:
 """
 
 
+def _stop_before_start(signum: int, _frame: object) -> None:
+    # SIGTERM while still importing or loading: nothing is in hand yet, so leaving is a clean stop.
+    raise SystemExit(0)
+
+
 def _run() -> int:
+    signal.signal(signal.SIGTERM, _stop_before_start)
     from sitrep_extract.service import run
     from sitrep_extract.settings import ExtractSettings
     from sitrep_shared import logging as sitrep_logging
