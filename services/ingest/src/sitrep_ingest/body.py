@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi import HTTPException, Request
+from starlette.requests import ClientDisconnect
 
 from sitrep_ingest.ingestor import Unparseable
 
@@ -24,11 +25,15 @@ async def read_limited(request: Request, limit: int) -> bytes:
         raise HTTPException(413, f"request body is {declared} bytes; the limit is {limit}")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"request body is over the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413, f"request body is over the limit of {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect as exc:
+        # Nobody is left to read the answer; this only ends the request without an error log.
+        raise HTTPException(400, "client disconnected before sending the whole body") from exc
     return b"".join(chunks)
 
 
