@@ -58,8 +58,12 @@ def _autocast_works() -> bool:
         return False
 
 
-def resolve_bf16(mode: str) -> bool:
-    """Decide bf16 autocast (True) or fp32 (False) for `mode` in auto/on/off, and log which and why."""
+def resolve_bf16(mode: str) -> bool | None:
+    """bf16 autocast (True), fp32 (False), or None: let the model time both on this CPU and choose.
+
+    auto: fp32 unless the CPU computes bf16 natively (emulated bf16 is slower than fp32); where it does,
+    the model measures. on: bf16 if autocast works here, else fp32. off: fp32. Logs which and why.
+    """
     if mode == "off":
         log.info("model dtype: fp32 (bf16 switched off by setting)")
         return False
@@ -68,9 +72,12 @@ def resolve_bf16(mode: str) -> bool:
         log.info("model dtype: fp32 (this CPU has no native bf16; autocast would be emulated)")
         return False
     if not _autocast_works():
-        log.warning("model dtype: fp32 (bf16 autocast requested but unavailable)")
+        log.warning("model dtype: fp32 (bf16 autocast unavailable here)")
         return False
-    log.info("model dtype: bf16 autocast", extra={"native_bf16": native, "mode": mode})
+    if mode == "auto":
+        log.info("native bf16 found: the model times bf16 against fp32 and keeps the faster")
+        return None
+    log.info("model dtype: bf16 autocast (forced on by setting)", extra={"native_bf16": native})
     return True
 
 
@@ -100,7 +107,9 @@ def load(settings: ExtractSettings) -> Extractor:
             use_bf16=resolve_bf16(settings.bf16),
             max_batch_sentences=settings.max_batch_sentences,
         )
-        log.info("torch threads", extra={"threads": torch.get_num_threads()})
+        chosen = getattr(extractor, "use_bf16", None)
+        log.info("model runtime", extra={"threads": torch.get_num_threads(),
+                                         "dtype": "bf16 autocast" if chosen else "fp32"})
     log.info("extractor loaded", extra={"extractor": extractor.name, "version": extractor.version,
                                          "seconds": round(time.perf_counter() - started, 2)})
     return extractor

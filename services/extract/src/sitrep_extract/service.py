@@ -54,7 +54,8 @@ async def run(settings: ExtractSettings, *, extractor: runtime.Extractor | None 
         if settings.warmup:
             await loop.run_in_executor(executor, runtime.warm_up, extractor)
         metrics.model.info({"name": extractor.name, "version": extractor.version,
-                            "bf16": str(settings.bf16), "torch_threads": str(settings.torch_threads or "")})
+                            "dtype": "bf16" if getattr(extractor, "use_bf16", False) else "fp32",
+                            "torch_threads": str(settings.torch_threads or "default")})
         status.model = {"name": extractor.name, "version": extractor.version}
         status.model_loaded = True
         if stopping.is_set():
