@@ -192,33 +192,37 @@ def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int, int]:
         consumer.close()
 
 
+def worker_env(bootstrap: str, topics: Topics) -> dict[str, str]:
+    """The environment of a worker (or replay) process on these topics."""
+    env = {
+        **os.environ,
+        "SITREP_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+        "SITREP_KAFKA__TOPICS__ARTICLES": topics.articles,
+        "SITREP_KAFKA__TOPICS__EXTRACTIONS": topics.extractions,
+        "SITREP_KAFKA__REQUEST_TIMEOUT_MS": "5000",
+        "SITREP_GROUP_ID": topics.group,
+        "SITREP_BATCH_SIZE": "16",
+        "SITREP_BATCH_WAIT_MS": "100",
+        "SITREP_SESSION_TIMEOUT_MS": "6000",
+        "SITREP_HEARTBEAT_INTERVAL_MS": "1000",
+        "SITREP_LAG_INTERVAL_S": "1",
+        "SITREP_TORCH_THREADS": "1",
+        "SITREP_SHUTDOWN_TIMEOUT_S": "30",
+        "PYTHONPATH": os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p),
+    }
+    if USE_FAKE:
+        env["SITREP_EXTRACTOR_FACTORY"] = "extract_fakes:make"
+        env["SITREP_TEST_FAKE_DELAY_S"] = "0.2"  # about the real model's pace, so kills land mid-stream
+    return env
+
+
 class WorkerProcess:
     """`python -m sitrep_extract` in a subprocess, configured through SITREP_* variables."""
 
     def __init__(self, *, bootstrap: str, topics: Topics, log_path: Path, extra_env: dict[str, str]) -> None:
         self.port = free_port()
         self.log_path = log_path
-        env = {
-            **os.environ,
-            "SITREP_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
-            "SITREP_KAFKA__TOPICS__ARTICLES": topics.articles,
-            "SITREP_KAFKA__TOPICS__EXTRACTIONS": topics.extractions,
-            "SITREP_KAFKA__REQUEST_TIMEOUT_MS": "5000",
-            "SITREP_GROUP_ID": topics.group,
-            "SITREP_PORT": str(self.port),
-            "SITREP_BATCH_SIZE": "16",
-            "SITREP_BATCH_WAIT_MS": "100",
-            "SITREP_SESSION_TIMEOUT_MS": "6000",
-            "SITREP_HEARTBEAT_INTERVAL_MS": "1000",
-            "SITREP_LAG_INTERVAL_S": "1",
-            "SITREP_TORCH_THREADS": "1",
-            "SITREP_SHUTDOWN_TIMEOUT_S": "30",
-            "PYTHONPATH": os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p),
-        }
-        if USE_FAKE:
-            env["SITREP_EXTRACTOR_FACTORY"] = "extract_fakes:make"
-            env["SITREP_TEST_FAKE_DELAY_S"] = "0.2"  # about the real model's pace, so kills land mid-stream
-        env.update(extra_env)
+        env = {**worker_env(bootstrap, topics), "SITREP_PORT": str(self.port), **extra_env}
         self._log = log_path.open("ab")
         self.process = subprocess.Popen([sys.executable, "-m", "sitrep_extract"], env=env,
                                         stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import defaultdict
 
 import pytest
@@ -16,6 +18,7 @@ from conftest import (
     read_topic,
     sample_articles,
     wait_until,
+    worker_env,
 )
 
 from sitrep_shared.models import EXTRACTION_SCHEMA, Extraction
@@ -110,6 +113,20 @@ def test_extract_poison_goes_to_dlq_and_offsets_move_past_it(kafka_broker, topic
     for reason in ("not_json", "invalid_article", "too_large"):
         assert worker.metric("sitrep_extract_dead_letters_total", reason=reason) == 1
     assert worker.terminate()[0] == 0
+
+    # The fix: a higher size limit. Replay only the too-large letter; the new worker extracts it.
+    replayed = subprocess.run(
+        [sys.executable, "-m", "sitrep_extract", "replay-dlq", "--reason", "too_large", "--idle-ms", "1500"],
+        env={**worker_env(kafka_broker, topics), "SITREP_GROUP_ID": topics.group + "-replay"},
+        capture_output=True, text=True, timeout=90, check=False)
+    assert replayed.returncode == 0, replayed.stderr[-2000:]
+    assert json.loads(replayed.stdout.strip().splitlines()[-1])["replayed"] == 1
+    fixed = worker_factory(SITREP_MAX_ARTICLE_CHARS="10000")
+    again = read_topic(kafka_broker, topics.extractions, until=distinct_keys({too_large.id}), timeout=60)
+    assert Extraction.model_validate_json(again[-1].value).article.text == too_large.text
+    articles_now = read_all(kafka_broker, topics.articles)
+    assert [r.headers.get("replayed_from", "").startswith(topics.dlq) for r in articles_now].count(True) == 1
+    assert fixed.terminate()[0] == 0
 
 
 def test_extract_sigkill_midstream_then_restart_loses_nothing(kafka_broker, topics, produce,
