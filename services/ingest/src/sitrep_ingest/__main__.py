@@ -36,8 +36,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 1 if counts["invalid"] else 0
     port = getattr(args, "port", None) or settings.ingest.port
-    uvicorn.run(create_app(settings), host=settings.ingest.host, port=port, log_config=None,
-                access_log=False, timeout_graceful_shutdown=10)
+    options = {"host": settings.ingest.host, "port": port, "log_config": None, "access_log": False,
+               "timeout_graceful_shutdown": 10}
+    if settings.ingest.workers > 1:
+        # Each worker process builds its app from the environment (settings cannot be pickled across).
+        uvicorn.run("sitrep_ingest.app:app_from_environment", factory=True, workers=settings.ingest.workers,
+                    **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 

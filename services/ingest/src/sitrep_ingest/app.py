@@ -75,3 +75,8 @@ def create_app(settings: IngestSettings, *, metrics_: IngestMetrics | None = Non
     app.router.routes.append(metrics.metrics_route(ingest_metrics.registry))
     app.add_middleware(RequestTimer, metrics=ingest_metrics)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app with settings from the environment: the factory uvicorn imports in each worker process."""
+    return create_app(IngestSettings())

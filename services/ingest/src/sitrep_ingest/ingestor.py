@@ -101,15 +101,13 @@ class Ingestor:
     async def _publish(self, articles: list[Article]) -> None:
         started = time.perf_counter()
         try:
-            if self._recheck_topic:
-                await asyncio.wait_for(self.publisher.ensure_topics([self.topic]), self.publish_timeout)
-                self._recheck_topic = False
-            await asyncio.wait_for(
-                self.publisher.send_many(self.topic, [(a.id, a) for a in articles],
-                                         schema=ARTICLE_SCHEMA, ce_type=ARTICLE_CE_TYPE,
-                                         ce_ids=[a.id for a in articles]),
-                self.publish_timeout,
-            )
+            async with asyncio.timeout(self.publish_timeout):
+                if self._recheck_topic:
+                    await self.publisher.ensure_topics([self.topic])
+                    self._recheck_topic = False
+                await self.publisher.send_many(self.topic, [(a.id, a) for a in articles],
+                                               schema=ARTICLE_SCHEMA, ce_type=ARTICLE_CE_TYPE,
+                                               ce_ids=[a.id for a in articles])
         except (BrokerUnavailable, TimeoutError) as exc:
             self._recheck_topic = True
             self.metrics.articles.labels(outcome="failed").inc(len(articles))

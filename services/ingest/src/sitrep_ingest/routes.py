@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from sitrep_ingest import body
-from sitrep_ingest.deps import IngestorDep, SettingsDep, require_api_key
+from sitrep_ingest.deps import ingestor_of, require_api_key, settings_of
 from sitrep_ingest.ingestor import ItemResult
+from sitrep_ingest.settings import IngestSettings
 from sitrep_shared.kafka import BrokerUnavailable
 from sitrep_shared.models import ArticleCreate
 
@@ -52,20 +53,22 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _ARTICLE_SCHEMA = ArticleCreate.model_json_schema()
 
 
-def _unavailable(settings: SettingsDep, exc: BrokerUnavailable) -> HTTPException:
+def _unavailable(settings: IngestSettings, exc: BrokerUnavailable) -> HTTPException:
     return HTTPException(503, f"the broker did not acknowledge the write: {exc}",
                          headers={"Retry-After": str(settings.ingest.retry_after_seconds)})
 
 
 @router.post(
     "/v1/articles", status_code=202, response_model=ArticleAccepted, responses=_ERRORS,
-    dependencies=[Depends(require_api_key)], summary="Submit one article",
+    summary="Submit one article",
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": _ARTICLE_SCHEMA}
     }}},
 )
-async def post_article(request: Request, ingestor: IngestorDep, settings: SettingsDep) -> ArticleAccepted:
+async def post_article(request: Request) -> ArticleAccepted:
     """Publish one article. 202 only once the broker has acknowledged the write (acks=all)."""
+    settings, ingestor = settings_of(request), ingestor_of(request)
+    require_api_key(request, settings)
     body.require_media_type(request, body.JSON_TYPES)
     raw = body.decode_json(await body.read_limited(request, settings.ingest.max_body_bytes))
     try:
@@ -81,14 +84,16 @@ async def post_article(request: Request, ingestor: IngestorDep, settings: Settin
 @router.post(
     "/v1/articles/batch", status_code=200, response_model=BatchResult, responses=_ERRORS,
     response_model_exclude_none=True,
-    dependencies=[Depends(require_api_key)], summary="Submit a batch of articles",
+    summary="Submit a batch of articles",
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": {"type": "array", "items": _ARTICLE_SCHEMA}},
         "application/x-ndjson": {"schema": {"type": "string"}},
     }}},
 )
-async def post_batch(request: Request, ingestor: IngestorDep, settings: SettingsDep) -> BatchResult:
+async def post_batch(request: Request) -> BatchResult:
     """A JSON array or NDJSON of articles: one result per item; valid items are published even when others are not."""
+    settings, ingestor = settings_of(request), ingestor_of(request)
+    require_api_key(request, settings)
     kind = body.require_media_type(request, body.JSON_TYPES + body.NDJSON_TYPES)
     raw_body = await body.read_limited(request, settings.ingest.max_body_bytes)
     if kind in body.JSON_TYPES:
@@ -122,7 +127,7 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="Ready: the broker answers", responses={503: {"model": Problem}})
-async def readyz(ingestor: IngestorDep) -> Response:
-    if await ingestor.publisher.ping():
+async def readyz(request: Request) -> Response:
+    if await ingestor_of(request).publisher.ping():
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "broker unreachable"}, status_code=503)

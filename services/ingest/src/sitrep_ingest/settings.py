@@ -14,6 +14,7 @@ from sitrep_shared.settings import KafkaSettings, service_settings_config
 class IngestOptions(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8001, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1, description="uvicorn worker processes (dedupe memory is per process).")
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="Larger bodies get 413.")
     max_batch_items: int = Field(default=1000, ge=1, description="Articles per batch request.")
     dedupe_capacity: int = Field(default=100_000, ge=0, description="Recent article ids remembered.")
