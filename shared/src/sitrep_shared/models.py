@@ -87,10 +87,11 @@ class ArticleCreate(BaseModel):
 
     def to_article(self, *, ingested_at: dt.datetime | None = None) -> Article:
         """The wire Article, with its deterministic id and ingestion time."""
-        return Article(
+        # Every field was validated by this model already: construct without validating again.
+        return Article.model_construct(
             id=ids.article_id(url=self.url, text=self.text),
             ingested_at=ingested_at or dt.datetime.now(dt.UTC),
-            **self.model_dump(),
+            **{name: getattr(self, name) for name in type(self).model_fields},
         )
 
 
