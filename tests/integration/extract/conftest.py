@@ -1,77 +1,17 @@
-"""Extract workers as real processes against the test broker, read back with confluent-kafka."""
+"""Fixtures for the extract integration tests: topics, a producer, worker processes."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
+from extract_support import PARTITIONS, USE_FAKE, Topics, WorkerProcess
 
-from sitrep_shared.broker import free_port
-from sitrep_shared.models import Article, ArticleCreate
-
-ROOT = Path(__file__).resolve().parents[3]
-TESTS = ROOT / "tests"
-PARTITIONS = 3
-
-
-def real_model_available() -> bool:
-    try:
-        from sitrep_extract.pipeline import default_artifact_dir
-
-        return (default_artifact_dir() / "config.json").exists()
-    except Exception:
-        return False
-
-
-USE_FAKE = os.environ.get("SITREP_TEST_EXTRACTOR") == "fake" or not real_model_available()
-
-
-@dataclass
-class Topics:
-    articles: str
-    extractions: str
-    group: str
-
-    @property
-    def dlq(self) -> str:
-        return f"{self.articles}.dlq"
-
-
-@dataclass
-class Record:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def json(self) -> dict:
-        return json.loads(self.value or b"null")
-
-
-def wait_until(predicate: Callable[[], object], *, timeout: float, what: str, interval: float = 0.1) -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
+from sitrep_shared.models import Article
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -91,27 +31,6 @@ def topics(kafka_broker: str, unique_name: Callable[[str], str]) -> Topics:
     for future in futures.values():
         future.result(timeout=15)
     return names
-
-
-def make_articles(n: int, *, tag: str = "") -> list[Article]:
-    """Small distinct articles (a sentence or two), each with a drone event in it."""
-    tag = tag or uuid.uuid4().hex[:6]
-    places = ["Kharkiv", "Sumy", "Belgorod", "Kursk", "Odesa", "Kherson", "Bryansk", "Donetsk"]
-    return [
-        ArticleCreate(
-            url=f"https://example.org/{tag}/{i}",
-            title=f"Drones downed over {places[i % len(places)]}",
-            text=(f"Air defences shot down {i % 40 + 2} drones over the {places[i % len(places)]} region "
-                  f"overnight, the regional governor said on Tuesday. Article {i} of batch {tag}."),
-            source="Test Wire", published_at="2024-05-14T09:30:00+00:00",
-        ).to_article()
-        for i in range(n)
-    ]
-
-
-def sample_articles() -> list[Article]:
-    lines = (ROOT / "samples" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-    return [ArticleCreate.model_validate_json(line).to_article() for line in lines if line.strip()]
 
 
 @pytest.fixture
@@ -145,141 +64,6 @@ def produce(kafka_broker: str) -> Callable[..., dict[str, tuple[int, int]]]:
     return send
 
 
-def read_topic(bootstrap: str, topic: str, *, until: Callable[[list[Record]], bool],
-               timeout: float = 60.0) -> list[Record]:
-    """Every record of `topic` from the beginning, until `until(records)` or the timeout (then fail)."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    records: list[Record] = []
-    deadline = time.monotonic() + timeout
-    try:
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(PARTITIONS)])
-        while not until(records):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{topic}: {len(records)} records after {timeout:.0f}s")
-            for msg in consumer.consume(500, 0.5):
-                if msg.error():
-                    if msg.error().code() in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
-                        continue
-                    raise RuntimeError(str(msg.error()))
-                records.append(Record(
-                    topic=msg.topic(), partition=msg.partition(), offset=msg.offset(), key=msg.key(),
-                    value=msg.value(),
-                    headers={k: (v or b"").decode() for k, v in (msg.headers() or [])}))
-    finally:
-        consumer.close()
-    return records
-
-
-def read_all(bootstrap: str, topic: str, *, idle_s: float = 2.0) -> list[Record]:
-    """Everything on `topic` now: read until nothing new arrived for `idle_s`."""
-    state = {"count": -1, "since": time.monotonic()}
-
-    def quiet(records: list[Record]) -> bool:
-        if len(records) != state["count"]:
-            state["count"], state["since"] = len(records), time.monotonic()
-        return time.monotonic() - state["since"] >= idle_s
-
-    return read_topic(bootstrap, topic, until=quiet)
-
-
-def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int, int]:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
-    try:
-        parts = consumer.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
-        return {tp.partition: tp.offset for tp in parts}
-    finally:
-        consumer.close()
-
-
-def worker_env(bootstrap: str, topics: Topics) -> dict[str, str]:
-    """The environment of a worker (or replay) process on these topics."""
-    env = {
-        **os.environ,
-        "SITREP_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
-        "SITREP_KAFKA__TOPICS__ARTICLES": topics.articles,
-        "SITREP_KAFKA__TOPICS__EXTRACTIONS": topics.extractions,
-        "SITREP_KAFKA__REQUEST_TIMEOUT_MS": "5000",
-        "SITREP_GROUP_ID": topics.group,
-        "SITREP_BATCH_SIZE": "16",
-        "SITREP_BATCH_WAIT_MS": "100",
-        "SITREP_SESSION_TIMEOUT_MS": "6000",
-        "SITREP_HEARTBEAT_INTERVAL_MS": "1000",
-        "SITREP_LAG_INTERVAL_S": "1",
-        "SITREP_TORCH_THREADS": "1",
-        "SITREP_SHUTDOWN_TIMEOUT_S": "30",
-        "PYTHONPATH": os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p),
-    }
-    if USE_FAKE:
-        env["SITREP_EXTRACTOR_FACTORY"] = "extract_fakes:make"
-        env["SITREP_TEST_FAKE_DELAY_S"] = "0.2"  # about the real model's pace, so kills land mid-stream
-    return env
-
-
-class WorkerProcess:
-    """`python -m sitrep_extract` in a subprocess, configured through SITREP_* variables."""
-
-    def __init__(self, *, bootstrap: str, topics: Topics, log_path: Path, extra_env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.log_path = log_path
-        env = {**worker_env(bootstrap, topics), "SITREP_PORT": str(self.port), **extra_env}
-        self._log = log_path.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "sitrep_extract"], env=env,
-                                        stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def get(self, path: str) -> httpx.Response | None:
-        try:
-            return httpx.get(self.url + path, timeout=2)
-        except httpx.HTTPError:
-            return None
-
-    def readyz(self) -> dict | None:
-        response = self.get("/readyz")
-        return response.json() if response is not None and response.status_code == 200 else None
-
-    def wait_ready(self, timeout: float = 90.0) -> dict:
-        def ready() -> dict | None:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
-            return self.readyz()
-
-        return wait_until(ready, timeout=timeout, what=f"worker on :{self.port} to be ready")  # type: ignore[return-value]
-
-    def metric(self, name: str, **labels: str) -> float:
-        response = self.get("/metrics")
-        assert response is not None
-        want = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")
-        for line in response.text.splitlines():
-            if line.startswith(want + " "):
-                return float(line.rsplit(" ", 1)[1])
-        return 0.0
-
-    def terminate(self, timeout: float = 30.0) -> tuple[int, float]:
-        """SIGTERM; returns (exit code, seconds it took)."""
-        started = time.monotonic()
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=timeout)
-        return code, time.monotonic() - started
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-    def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self._log.close()
-
-
 @pytest.fixture
 def worker_factory(kafka_broker: str, topics: Topics, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
     started: list[WorkerProcess] = []
@@ -293,3 +77,4 @@ def worker_factory(kafka_broker: str, topics: Topics, tmp_path: Path) -> Iterato
     yield start
     for worker in started:
         worker.close()
+

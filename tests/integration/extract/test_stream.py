@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 
 import pytest
-from conftest import (
+from extract_support import (
     USE_FAKE,
     Record,
     Topics,
