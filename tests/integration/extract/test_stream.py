@@ -116,8 +116,9 @@ def test_extract_poison_goes_to_dlq_and_offsets_move_past_it(kafka_broker, topic
 
     # The fix: a higher size limit. Replay only the too-large letter; the new worker extracts it.
     replayed = subprocess.run(
-        [sys.executable, "-m", "sitrep_extract", "replay-dlq", "--reason", "too_large", "--idle-ms", "1500"],
-        env={**worker_env(kafka_broker, topics), "SITREP_GROUP_ID": topics.group + "-replay"},
+        [sys.executable, "-m", "sitrep_extract", "replay-dlq", "--reason", "too_large", "--idle-ms", "1500",
+         "--group", topics.group + "-replay"],
+        env=worker_env(kafka_broker, topics),
         capture_output=True, text=True, timeout=90, check=False)
     assert replayed.returncode == 0, replayed.stderr[-2000:]
     assert json.loads(replayed.stdout.strip().splitlines()[-1])["replayed"] == 1

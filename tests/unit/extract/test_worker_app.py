@@ -68,3 +68,13 @@ def test_resolve_bf16_off_is_fp32() -> None:
 def test_main_rejects_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nonsense"]) == 2
     assert "replay-dlq" in capsys.readouterr().err
+
+
+def test_runtime_load_uses_factory_when_set() -> None:
+    from sitrep_extract.runtime import load, warm_up
+
+    extractor = load(ExtractSettings(extractor_factory="extract_fakes:make"))
+    assert extractor.name == "fake-extractor"
+    assert warm_up(extractor) >= 0
+    with pytest.raises(ValueError, match="module:callable"):
+        load(ExtractSettings(extractor_factory="no_colon_here"))
