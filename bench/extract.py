@@ -139,9 +139,10 @@ def bench_stream(articles: list[Article], *, threads: int, batch_size: int, work
                     raise TimeoutError("worker not ready after 180 s")
                 time.sleep(0.1)
             reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"r-{uuid.uuid4().hex[:6]}",
-                               "enable.auto.commit": False})
+                               "enable.auto.commit": False, "log.connection.close": False})
             reader.assign([TopicPartition(out_topic, p, OFFSET_BEGINNING) for p in range(PARTITIONS)])
-            producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5})
+            producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
+                                 "log.connection.close": False})
             started = time.perf_counter()
             for article in articles:
                 producer.produce(articles_topic, key=article.id.encode(), value=article.model_dump_json().encode())

@@ -98,7 +98,8 @@ def read_topic(bootstrap: str, topic: str, *, until: Callable[[list[Record]], bo
                timeout: float = 60.0) -> list[Record]:
     """Every record of `topic` from the beginning, until `until(records)` or the timeout (then fail)."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                         "log.connection.close": False})
     records: list[Record] = []
     deadline = time.monotonic() + timeout
     try:
@@ -133,7 +134,8 @@ def read_all(bootstrap: str, topic: str, *, idle_s: float = 2.0) -> list[Record]
 
 
 def committed_offsets(bootstrap: str, topic: str, group: str) -> dict[int, int]:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
+                         "log.connection.close": False})
     try:
         parts = consumer.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
         return {tp.partition: tp.offset for tp in parts}

@@ -38,7 +38,8 @@ def produce(kafka_broker: str) -> Callable[..., dict[str, tuple[int, int]]]:
     """produce(topic, [Article | (key, raw bytes)]) -> {key: (partition, offset)}, acks=all."""
 
     def send(topic: str, items: list[Article | tuple[str | None, bytes | None]]) -> dict[str, tuple[int, int]]:
-        producer = Producer({"bootstrap.servers": kafka_broker, "acks": "all", "linger.ms": 5})
+        producer = Producer({"bootstrap.servers": kafka_broker, "acks": "all", "linger.ms": 5,
+                             "log.connection.close": False})
         placed: dict[str, tuple[int, int]] = {}
         errors: list[str] = []
 
