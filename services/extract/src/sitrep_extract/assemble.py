@@ -1,0 +1,244 @@
+"""From per-sentence predictions to Events: normalise arguments, merge restatements, ids, codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sitrep_extract.normalise.dates import resolve_date
+from sitrep_extract.normalise.gazetteer import Gazetteer, fold, gazetteer
+from sitrep_extract.normalise.numbers import ParsedQuantity, parse_quantity
+from sitrep_shared import ids
+from sitrep_shared.models import Article, Event, EventCodes, EventDate, Evidence, Location, Quantity
+
+
+@dataclass(frozen=True)
+class Span:
+    role: str
+    start: int  # offsets in the article text
+    end: int
+    text: str
+
+
+@dataclass
+class Mention:
+    """One predicted (sentence, type): what the model read in one sentence."""
+
+    type: str
+    confidence: float
+    stance: str
+    sentence_start: int
+    sentence_end: int
+    sentence: str
+    spans: list[Span] = field(default_factory=list)
+
+    def first(self, role: str) -> str | None:
+        return next((s.text for s in self.spans if s.role == role), None)
+
+    def all(self, role: str) -> list[Span]:
+        return [s for s in self.spans if s.role == role]
+
+
+CODES: dict[str, EventCodes] = {
+    "shootdown": EventCodes(acled_event_type="Strategic developments",
+                            acled_sub_event_type="Disrupted weapons use", plover="FIGHT"),
+    "airport_disruption": EventCodes(acled_event_type="Strategic developments",
+                                     acled_sub_event_type="Other", plover=None),
+    "territorial_claim": EventCodes(acled_event_type="Battles", acled_sub_event_type=None, plover="FIGHT"),
+    "drone_or_missile_strike": EventCodes(acled_event_type="Explosions/Remote violence",
+                                          acled_sub_event_type="Air/drone strike", plover="FIGHT"),
+    "cross_border_incident": EventCodes(acled_event_type="Explosions/Remote violence",
+                                        acled_sub_event_type="Air/drone strike", plover="FIGHT"),
+    "equipment_loss": EventCodes(plover="FIGHT"),
+    "casualty_report": EventCodes(plover="ASSAULT"),
+    "arms_transfer": EventCodes(acled_event_type="Strategic developments",
+                                acled_sub_event_type="Other", plover="AID"),
+    "diplomatic_meeting": EventCodes(plover="CONSULT"),
+}
+_SHELLING = re.compile(r"\b(shell|shelling|artillery|missile|missiles|rocket|rockets|mortar|ballistic)\b", re.I)
+_REGAIN = re.compile(r"\b(regain|regained|retook|retaken|recaptur|liberat|recover)", re.I)
+
+# Words that say what a number counts, by event type: used to pick the right number in a sentence.
+UNITS: dict[str, tuple[str, ...]] = {
+    "shootdown": ("drone", "missile", "uav", "rocket", "aircraft", "jet", "helicopter", "plane", "projectile",
+                  "target", "shahed", "bomb"),
+    "drone_or_missile_strike": ("drone", "missile", "rocket", "uav", "shell", "bomb", "strike", "munition",
+                                "projectile", "target", "shahed", "airstrike"),
+    "cross_border_incident": ("drone", "missile", "rocket", "fragment", "debris"),
+    "casualty_report": ("people", "person", "civilian", "soldier", "killed", "dead", "injured", "wounded",
+                        "child", "troop", "fighter", "men", "women", "resident", "member", "died", "death",
+                        "casualt", "worker", "personnel", "militant", "servicem", "victim", "others"),
+    "equipment_loss": ("tank", "vehicle", "ship", "vessel", "launcher", "system", "howitzer", "boat",
+                       "armour", "armor", "apc", "equipment", "gun", "radar", "aircraft", "helicopter"),
+    "airport_disruption": ("flight", "airport", "plane", "aircraft", "passenger"),
+    "arms_transfer": ("tank", "missile", "system", "shell", "round", "jet", "aircraft", "drone", "vehicle",
+                      "launcher", "weapon", "howitzer", "munition", "rocket", "battery", "piece"),
+    "territorial_claim": ("village", "settlement", "town", "square", "km", "kilometre", "kilometer", "mile",
+                          "hamlet", "localit", "position"),
+    "diplomatic_meeting": (),
+}
+
+
+def _unit_after(sentence: str, end: int) -> str:
+    m = re.match(r"\W*(?:[\w-]+\s+){0,2}?([A-Za-z][\w-]*)", sentence[end:])
+    words = re.findall(r"[A-Za-z][\w-]*", sentence[end : end + 60])
+    return " ".join(words[:3]).lower() if words else (m.group(1).lower() if m else "")
+
+
+def pick_quantity(m: Mention) -> tuple[ParsedQuantity, str | None] | None:
+    """The quantity span that best fits the event type, parsed, plus its unit word."""
+    best: tuple[int, int, ParsedQuantity, str | None] | None = None
+    for i, span in enumerate(m.all("quantity")):
+        local = span.start - m.sentence_start
+        parsed = parse_quantity(span.text, prefix=m.sentence[:local])
+        if parsed is None:
+            continue
+        after = _unit_after(m.sentence, span.end - m.sentence_start)
+        hit = next((u for u in UNITS.get(m.type, ()) if u in after), None)
+        score = 1 if hit else 0
+        unit = after.split()[0] if after else None
+        if best is None or score > best[0]:
+            best = (score, i, parsed, unit)
+    return (best[2], best[3]) if best else None
+
+
+def _codes(m: Mention) -> EventCodes:
+    codes = CODES[m.type]
+    if m.type == "drone_or_missile_strike" and _SHELLING.search(m.sentence):
+        codes = codes.model_copy(update={"acled_sub_event_type": "Shelling/artillery/missile attack"})
+    if m.type == "territorial_claim":
+        sub = "Government regains territory" if _REGAIN.search(m.sentence) else None
+        codes = codes.model_copy(update={"acled_sub_event_type": sub})
+    return codes
+
+
+_TYPE_PHRASE = {
+    "shootdown": "shot down", "airport_disruption": "airport disruption", "territorial_claim": "territory taken",
+    "drone_or_missile_strike": "strike", "cross_border_incident": "cross-border incident",
+    "equipment_loss": "equipment lost", "casualty_report": "casualties", "arms_transfer": "arms transfer",
+    "diplomatic_meeting": "meeting",
+}
+
+
+def summary(*, type_: str, stance: str, claimant: str | None, actor: str | None, target: str | None,
+            obj: str | None, quantity: Quantity | None, locations: Sequence[Location]) -> str:
+    parts = [_TYPE_PHRASE[type_]]
+    who = actor
+    if who:
+        parts.insert(0, who + ":")
+    if quantity is not None:
+        q = quantity.text or f"{quantity.value:g}"
+        parts.append(q + (f" {quantity.unit}" if quantity.unit else ""))
+    elif obj:
+        parts.append(obj)
+    if target and target not in (obj or ""):
+        parts.append(f"({target})")
+    if locations:
+        parts.append("in " + ", ".join(loc.name for loc in locations))
+    line = " ".join(parts)
+    if stance != "asserted":
+        line += f" [{stance}]"
+    if claimant:
+        line = f"{claimant}: {line}"
+    return re.sub(r"\s+", " ", line).strip()[:300]
+
+
+def _loc_key(name: str) -> set[str]:
+    key, _ = Gazetteer.clean(name)
+    return set(fold(key).split()) or {fold(name)}
+
+
+@dataclass
+class _Draft:
+    mention: Mention
+    quantity: Quantity | None
+    loc_names: list[str]
+    loc_spans: list[Span]
+    extra_sentences: int = 0
+
+
+def _compatible(a: _Draft, b: _Draft) -> bool:
+    if a.mention.type != b.mention.type or a.mention.stance != b.mention.stance:
+        return False
+    if a.quantity and b.quantity and a.quantity.value != b.quantity.value:
+        return False
+    ka = set().union(*(_loc_key(n) for n in a.loc_names)) if a.loc_names else set()
+    kb = set().union(*(_loc_key(n) for n in b.loc_names)) if b.loc_names else set()
+    if ka and kb:
+        return bool(ka & kb)  # same place: a restatement; different places: different events
+    if a.quantity and b.quantity:
+        return True  # same number (checked above), no conflicting place
+    # One side names nothing that could tell the events apart: a bare restatement.
+    bare_a = not ka and not a.quantity
+    bare_b = not kb and not b.quantity
+    return bare_a or bare_b
+
+
+def _specificity(d: _Draft) -> tuple[int, float]:
+    return (len(d.loc_names) + (2 if d.quantity else 0) + len(d.mention.spans) // 3, d.mention.confidence)
+
+
+def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = True) -> list[Event]:
+    """Events for one article: one per (claim, type), restatements merged, normalised and coded."""
+    gaz = gazetteer()
+    all_locs = [s.text for m in mentions for s in m.all("location")]
+    published: dt.date | None = article.published_at.date() if article.published_at else None
+    drafts: list[_Draft] = []
+    for m in mentions:
+        q = pick_quantity(m)
+        quantity = (Quantity(value=q[0].value, qualifier=q[0].qualifier, unit=q[1], text=q[0].text)
+                    if q else None)
+        seen: set[str] = set()
+        loc_spans = []
+        for s in m.all("location"):
+            if s.text.lower() not in seen:
+                seen.add(s.text.lower())
+                loc_spans.append(s)
+        drafts.append(_Draft(m, quantity, [s.text for s in loc_spans], loc_spans))
+    groups: list[list[_Draft]] = []
+    for d in drafts:
+        for g in groups if merge else []:
+            if all(_compatible(d, other) for other in g):
+                g.append(d)
+                break
+        else:
+            groups.append([d])
+    events = []
+    for g in groups:
+        main = max(g, key=_specificity)
+        m = main.mention
+        names = list(main.loc_names)
+        for other in g:
+            for n in other.loc_names:
+                if all(_loc_key(n) != _loc_key(x) for x in names):
+                    names.append(n)
+        quantity = main.quantity or next((o.quantity for o in g if o.quantity), None)
+        locations = gaz.resolve_all(names, context=all_locs) if names else []
+        time_text = m.first("time") or next((o.mention.first("time") for o in g if o.mention.first("time")), None)
+        occurred = resolve_date(time_text, published) if time_text else EventDate()
+        claimant = m.first("claimant")
+        actor, target, obj = m.first("actor"), m.first("target"), m.first("object")
+        events.append(Event(
+            event_id=ids.event_id(article_id=article.id, event_type=m.type,
+                                  start=m.sentence_start, end=m.sentence_end),
+            type=m.type,  # type: ignore[arg-type]
+            confidence=round(max(o.mention.confidence for o in g), 4),
+            summary=summary(type_=m.type, stance=m.stance, claimant=claimant, actor=actor, target=target,
+                            obj=obj, quantity=quantity, locations=locations),
+            claimant=claimant, stance=m.stance,  # type: ignore[arg-type]
+            actor=actor, target=target, object=obj, quantity=quantity, locations=locations,
+            occurred_on=occurred,
+            evidence=Evidence(sentence=m.sentence, start=m.sentence_start, end=m.sentence_end),
+            codes=_codes(m),
+        ))
+    events.sort(key=lambda e: (e.evidence.start, e.type))
+    # Two groups can pick the same evidence sentence for the same type: keep ids unique.
+    out, seen_ids = [], set()
+    for e in events:
+        if e.event_id in seen_ids:
+            continue
+        seen_ids.add(e.event_id)
+        out.append(e)
+    return out

@@ -1,0 +1,1 @@
+"""Normalisers: numbers, dates, places and sentences, each turning text into typed values."""

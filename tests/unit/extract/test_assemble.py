@@ -1,0 +1,87 @@
+import datetime as dt
+
+from sitrep_extract.assemble import Mention, Span, assemble
+from sitrep_shared.models import Article
+
+TEXT = ("Russia's defence ministry said on Tuesday that air defences destroyed two drones over the Kaluga region. "
+        "The ministry said the two drones were downed over Kaluga. "
+        "A third drone was shot down over the Istra district. "
+        "Thank you for reading.")
+
+
+def _article(text: str = TEXT) -> Article:
+    return Article(id="a_test", text=text, published_at=dt.datetime(2023, 9, 5, 9, tzinfo=dt.UTC),
+                   ingested_at=dt.datetime(2023, 9, 5, 10, tzinfo=dt.UTC))
+
+
+def _mention(text: str, sentence: str, *, roles: dict[str, list[str]], stance: str = "asserted",
+             type_: str = "shootdown") -> Mention:
+    start = text.index(sentence)
+    spans = []
+    for role, values in roles.items():
+        for v in values:
+            at = sentence.index(v)
+            spans.append(Span(role, start + at, start + at + len(v), v))
+    return Mention(type=type_, confidence=0.9, stance=stance, sentence_start=start,
+                   sentence_end=start + len(sentence), sentence=sentence, spans=spans)
+
+
+def _mentions() -> list[Mention]:
+    s1, s2, s3 = (TEXT.split(". ")[i] + "." for i in range(3))
+    return [
+        _mention(TEXT, s1, roles={"claimant": ["Russia's defence ministry"], "quantity": ["two"],
+                                  "location": ["Kaluga"], "time": ["on Tuesday"], "object": ["drones"]}),
+        _mention(TEXT, s2, roles={"quantity": ["two"], "location": ["Kaluga"]}),
+        _mention(TEXT, s3, roles={"quantity": ["A third"], "location": ["Istra"]}),
+    ]
+
+
+def test_assemble_merges_restatements_and_splits_places() -> None:
+    events = assemble(_article(), _mentions())
+    assert len(events) == 2
+    kaluga, istra = events
+    assert kaluga.quantity is not None and kaluga.quantity.value == 2
+    assert kaluga.evidence.sentence.startswith("Russia's defence ministry")
+    assert [loc.country_code for loc in kaluga.locations] == ["RU"]
+    assert kaluga.occurred_on.date == dt.date(2023, 9, 5) and kaluga.occurred_on.precision == "day"
+    assert istra.locations[0].name == "Istra" and istra.occurred_on.date is None  # no time: unresolved
+    assert kaluga.codes.acled_sub_event_type == "Disrupted weapons use"
+    assert "Kaluga" in kaluga.summary
+
+
+def test_assemble_event_ids_are_deterministic() -> None:
+    first = [e.event_id for e in assemble(_article(), _mentions())]
+    again = [e.event_id for e in assemble(_article(), _mentions())]
+    assert first == again and len(set(first)) == len(first)
+    other = [e.event_id for e in assemble(_article().model_copy(update={"id": "a_other"}), _mentions())]
+    assert not set(first) & set(other)
+
+
+def test_assemble_denial_is_a_separate_event() -> None:
+    text = "Kyiv said drones hit Romania. Romania's government denied its territory was hit."
+    s1, s2 = "Kyiv said drones hit Romania.", "Romania's government denied its territory was hit."
+    mentions = [
+        _mention(text, s1, roles={"location": ["Romania"]}, type_="cross_border_incident"),
+        _mention(text, s2, roles={"claimant": ["Romania's government"]}, type_="cross_border_incident",
+                 stance="denied"),
+    ]
+    events = assemble(_article(text), mentions)
+    assert sorted(e.stance for e in events) == ["asserted", "denied"]
+
+
+def test_assemble_picks_the_number_that_fits_the_type() -> None:
+    text = "Shelling killed four people and damaged 12 houses in Kharkiv."
+    m = _mention(text, text, roles={"quantity": ["four", "12"], "location": ["Kharkiv"]}, type_="casualty_report")
+    (event,) = assemble(_article(text), [m])
+    assert event.quantity is not None and event.quantity.value == 4 and event.quantity.unit == "people"
+
+
+def test_assemble_qualifier_from_text_before_number() -> None:
+    text = "Its forces shot down at least three drones."
+    m = _mention(text, text, roles={"quantity": ["three"]})
+    (event,) = assemble(_article(text), [m])
+    assert event.quantity is not None and (event.quantity.value, event.quantity.qualifier) == (3, "at_least")
+
+
+def test_assemble_nothing_in_nothing_out() -> None:
+    assert assemble(_article(), []) == []
