@@ -38,6 +38,12 @@ def real_model_available() -> bool:
 USE_FAKE = os.environ.get("SITREP_TEST_EXTRACTOR") == "fake" or not real_model_available()
 
 
+def sample_gold() -> list[dict]:
+    """Hand annotations of samples/articles.jsonl, in the same order."""
+    lines = (ROOT / "samples" / "articles.gold.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 @dataclass
 class Topics:
     articles: str
@@ -192,7 +198,7 @@ class WorkerProcess:
         response = self.get("/readyz")
         return response.json() if response is not None and response.status_code == 200 else None
 
-    def wait_ready(self, timeout: float = 90.0) -> dict:
+    def wait_ready(self, timeout: float = 180.0) -> dict:
         def ready() -> dict | None:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
@@ -200,13 +206,16 @@ class WorkerProcess:
 
         return wait_until(ready, timeout=timeout, what=f"worker on :{self.port} to be ready")  # type: ignore[return-value]
 
-    def metric(self, name: str, **labels: str) -> float:
+    def metric(self, name: str, /, **labels: str) -> float:
+        """The value of one series from /metrics (labels in any order); 0 when absent."""
         response = self.get("/metrics")
         assert response is not None
-        want = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")
+        pairs = {f'{k}="{v}"' for k, v in labels.items()}
         for line in response.text.splitlines():
-            if line.startswith(want + " "):
-                return float(line.rsplit(" ", 1)[1])
+            series, _, value = line.rpartition(" ")
+            metric, _, label_text = series.partition("{")
+            if metric == name and pairs == set(filter(None, label_text.rstrip("}").split(","))):
+                return float(value)
         return 0.0
 
     def terminate(self, timeout: float = 30.0) -> tuple[int, float]:
