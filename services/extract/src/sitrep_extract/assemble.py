@@ -33,6 +33,7 @@ class Mention:
     sentence_end: int
     sentence: str
     spans: list[Span] = field(default_factory=list)
+    index: int = 0  # the sentence's position in the article
 
     def first(self, role: str) -> str | None:
         return next((s.text for s in self.spans if s.role == role), None)
@@ -74,7 +75,8 @@ UNITS: dict[str, tuple[str, ...]] = {
                        "armour", "armor", "apc", "equipment", "gun", "radar", "aircraft", "helicopter"),
     "airport_disruption": ("flight", "airport", "plane", "aircraft", "passenger"),
     "arms_transfer": ("tank", "missile", "system", "shell", "round", "jet", "aircraft", "drone", "vehicle",
-                      "launcher", "weapon", "howitzer", "munition", "rocket", "battery", "piece"),
+                      "launcher", "weapon", "howitzer", "munition", "rocket", "battery", "piece", "container", "round",
+                      "shell", "artillery", "ammunition", "gun", "rifle", "bomb"),
     "territorial_claim": ("village", "settlement", "town", "square", "km", "kilometre", "kilometer", "mile",
                           "hamlet", "localit", "position"),
     "diplomatic_meeting": (),
@@ -98,10 +100,15 @@ def pick_quantity(m: Mention) -> tuple[ParsedQuantity, str | None] | None:
         after = _unit_after(m.sentence, span.end - m.sentence_start)
         hit = next((u for u in UNITS.get(m.type, ()) if u in after), None)
         score = 1 if hit else 0
-        unit = after.split()[0] if after else None
+        unit = next((w for w in after.split() if hit and hit in w), None)
         if best is None or score > best[0]:
             best = (score, i, parsed, unit)
-    return (best[2], best[3]) if best else None
+    if best is None or (best[0] == 0 and m.type not in _UNIT_OPTIONAL):
+        return None  # "an airstrike killed 12": 12 counts people, not strikes
+    return (best[2], best[3])
+
+
+_UNIT_OPTIONAL = ("casualty_report", "diplomatic_meeting")
 
 
 def _codes(m: Mention) -> EventCodes:
@@ -159,9 +166,24 @@ class _Draft:
     extra_sentences: int = 0
 
 
+_BREAKDOWN_TYPES = ("shootdown", "drone_or_missile_strike")
+
+
+def _breakdown(a: _Draft, b: _Draft) -> bool:
+    """b, just after a, gives part of a's total ('56 drones ... 11 over Belgorod'): one event."""
+    if a.mention.type not in _BREAKDOWN_TYPES or not (a.quantity and b.quantity):
+        return False
+    first, second = (a, b) if a.mention.index <= b.mention.index else (b, a)
+    assert first.quantity and second.quantity
+    return (0 < second.mention.index - first.mention.index <= 2
+            and second.quantity.value < first.quantity.value and not second.mention.first("time"))
+
+
 def _compatible(a: _Draft, b: _Draft) -> bool:
     if a.mention.type != b.mention.type or a.mention.stance != b.mention.stance:
         return False
+    if _breakdown(a, b):
+        return True
     if a.quantity and b.quantity and a.quantity.value != b.quantity.value:
         return False
     ka = set().union(*(_loc_key(n) for n in a.loc_names)) if a.loc_names else set()
@@ -176,11 +198,22 @@ def _compatible(a: _Draft, b: _Draft) -> bool:
     return bare_a or bare_b
 
 
-def _specificity(d: _Draft) -> tuple[int, float]:
-    return (len(d.loc_names) + (2 if d.quantity else 0) + len(d.mention.spans) // 3, d.mention.confidence)
+def _specificity(d: _Draft) -> tuple[float, int, float]:
+    return (d.quantity.value if d.quantity else -1.0,
+            len(d.loc_names) + len(d.mention.spans) // 3, d.mention.confidence)
 
 
-def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = True) -> list[Event]:
+def _nearby_places(index: int, sentence_places: Sequence[Sequence[str]], title_places: Sequence[str]) -> list[str]:
+    """A sentence that names no place takes them from its neighbours ("Ten more were downed later"):
+    the sentence before, the one before that, the one after, else the headline."""
+    for k in (index - 1, index - 2, index + 1):
+        if 0 <= k < len(sentence_places) and sentence_places[k]:
+            return list(dict.fromkeys(sentence_places[k]))
+    return list(dict.fromkeys(title_places))
+
+
+def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = True,
+             sentence_places: Sequence[Sequence[str]] = (), title_places: Sequence[str] = ()) -> list[Event]:
     """Events for one article: one per (claim, type), restatements merged, normalised and coded."""
     gaz = gazetteer()
     all_locs = [s.text for m in mentions for s in m.all("location")]
@@ -214,7 +247,9 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
             for n in other.loc_names:
                 if all(_loc_key(n) != _loc_key(x) for x in names):
                     names.append(n)
-        quantity = main.quantity or next((o.quantity for o in g if o.quantity), None)
+        if not names:
+            names = _nearby_places(m.index, sentence_places, title_places)
+        quantity = main.quantity
         locations = gaz.resolve_all(names, context=all_locs) if names else []
         time_text = m.first("time") or next((o.mention.first("time") for o in g if o.mention.first("time")), None)
         occurred = resolve_date(time_text, published) if time_text else EventDate()

@@ -29,6 +29,7 @@ SCORER = SHARED / "tools" / "score_events.py"
 DEV_REAL = SHARED / "samples" / "dev-real.jsonl"
 SEED_TEXT = SHARED / "samples" / "seed-article.txt"
 SEED_GOLD = SHARED / "samples" / "seed-article.gold.json"
+SAMPLES_GOLD = REPO / "samples" / "articles.gold.jsonl"
 # Where the seed article's places are (ISO codes), to check resolution, not just names.
 SEED_PLACES = {"Kaluga": "RU", "Tver": "RU", "Istra": "RU", "Crimea": "UA", "Romania": "RO"}
 _QUALIFIER = {"at least": "at_least", "more than": "more_than", "about": "about", "up to": "up_to"}
@@ -80,6 +81,12 @@ def test_split() -> Gold:
 
 def dev_real() -> Gold:
     rows = [json.loads(line) for line in DEV_REAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [{**r, "id": str(r["id"])} for r in rows]
+
+
+def samples() -> Gold:
+    """The project's own fictional sample articles (samples/articles.gold.jsonl)."""
+    rows = [json.loads(line) for line in SAMPLES_GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [{**r, "id": str(r["id"])} for r in rows]
 
 
@@ -249,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = argv[1:]
     ap = argparse.ArgumentParser(prog="sitrep_extract evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--artifact", type=Path, default=None)
-    ap.add_argument("--sets", default="test,dev-real,seed")
+    ap.add_argument("--sets", default="test,dev-real,seed,samples")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--json", type=Path, default=None, help="also write all metrics here")
     ap.add_argument("--dump", type=Path, default=None, help="write predictions (scorer format) here")
@@ -260,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     systems: list[tuple[str, Extractor]] = [("model", model)]
     if not a.no_baseline:
         systems.append(("baseline", KeywordBaseline()))
-    loaders = {"test": test_split, "dev-real": dev_real, "seed": seed}
+    loaders = {"test": test_split, "dev-real": dev_real, "seed": seed, "samples": samples}
     results: dict[str, dict[str, Any]] = {}
     details: dict[str, Any] = {"version": model.version}
     for set_name in a.sets.split(","):

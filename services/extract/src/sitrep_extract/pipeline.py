@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import torch
 from sitrep_extract.assemble import Mention, Span, assemble
 from sitrep_extract.model import BIO, MAX_TOKENS, STANCES, TYPES, EventModel, ModelConfig, build_model
 from sitrep_extract.normalise.sentences import Sentence, split_sentences
+from sitrep_extract.places import add_gazetteer_places, tidy
 from sitrep_shared.models import Article, Event
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -79,6 +81,25 @@ def decode_bio(labels: Sequence[int], offsets: Sequence[tuple[int, int]]) -> lis
     return spans
 
 
+_EQUIPMENT = re.compile(r"\b(tanks?|vehicles?|ships?|vessels?|launchers?|howitzers?|boats?|armou?r|APCs?|IFVs?|"
+                        r"artillery|Leopards?|Abrams|Bradleys?|Challengers?|frigates?|corvettes?|warships?)\b", re.I)
+
+
+_AIRBORNE = re.compile(r"\b(drones?|UAVs?|uncrewed aerial|unmanned aerial|missiles?|rockets?|aircraft|jets?|"
+                       r"helicopters?|planes?|Shaheds?|Reapers?)\b", re.I)
+
+
+def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
+    """Annotation rule: a drone or aircraft shot down is a shootdown, not an equipment loss;
+    equipment losses are tanks, ships, launchers and the like."""
+    if "equipment_loss" in stances and not _EQUIPMENT.search(text):
+        out = {t: v for t, v in stances.items() if t != "equipment_loss"}
+        if _AIRBORNE.search(text) and "shootdown" not in out:
+            out["shootdown"] = stances["equipment_loss"]
+        return out
+    return stances
+
+
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     """Extend a span to whole words (a tokenizer can stop inside 'Zaporizhzhia')."""
     while start > 0 and (text[start - 1].isalnum()):
@@ -138,30 +159,44 @@ class MiniLMExtractor:
                 for role, s, e in decode_bio(labels[row, :n].tolist(), offsets[:n]):
                     s, e = _widen(texts[i], s, e)
                     spans.append((role, s, e))
+                spans = tidy(texts[i], spans)
+                if chosen:
+                    spans = add_gazetteer_places(texts[i], spans)
                 results[i] = SentencePrediction(type_probs=p, stances=stances, spans=spans)
         out = [results[i] for i in range(len(texts))]
         return out
 
     def mentions(self, article: Article, sentences: Sequence[Sentence],
-                 preds: Sequence[SentencePrediction]) -> list[Mention]:
-        out = []
+                 preds: Sequence[SentencePrediction]) -> tuple[list[Mention], list[list[str]]]:
+        out: list[Mention] = []
+        places: list[list[str]] = []
         for sent, pred in zip(sentences, preds, strict=True):
             spans = [Span(role, sent.start + s, sent.start + e, sent.text[s:e]) for role, s, e in pred.spans]
-            for type_, (stance, _sp) in pred.stances.items():
+            types = exclusive(sent.text, pred.stances)
+            for type_, (stance, _sp) in types.items():
                 out.append(Mention(type=type_, confidence=pred.type_probs[TYPES.index(type_)], stance=stance,
                                    sentence_start=sent.start, sentence_end=sent.end, sentence=sent.text,
-                                   spans=spans))
-        return out
+                                   spans=spans, index=len(places)))
+            places.append([sent.text[s:e] for role, s, e in pred.spans if role == "location"])
+        return out, places
 
     def extract_batch(self, articles: list[Article]) -> list[list[Event]]:
         per_article = [split_sentences(a.text) for a in articles]
         flat = [s.text for sents in per_article for s in sents]
-        preds = self.predict_sentences(flat) if flat else []
+        # Headlines are read for places only (a fallback for sentences that name none), never for events.
+        titles = [a.title.strip() for a in articles if a.title and a.title.strip()]
+        preds = self.predict_sentences(flat + titles) if flat else []
+        title_preds = iter(preds[len(flat) :])
         out, k = [], 0
         for article, sents in zip(articles, per_article, strict=True):
             mine = preds[k : k + len(sents)]
             k += len(sents)
-            out.append(assemble(article, self.mentions(article, sents, mine)))
+            title_places: list[str] = []
+            if article.title and article.title.strip():
+                tp = next(title_preds)
+                title_places = [article.title.strip()[s:e] for role, s, e in tp.spans if role == "location"]
+            mentions, places = self.mentions(article, sents, mine)
+            out.append(assemble(article, mentions, sentence_places=places, title_places=title_places))
         return out
 
 

@@ -20,10 +20,12 @@ from sitrep_shared.models import Location
 
 _REGION_WORDS = (
     "region", "regions", "oblast", "oblasts", "province", "provinces", "governorate", "district",
-    "districts", "state", "krai", "republic", "area", "county", "territory", "peninsula",
+    "districts", "state", "krai", "republic", "area", "county", "territory", "peninsula", "city", "town",
+    "village", "camp", "refugee camp", "airport", "airports", "port", "front", "strip", "outskirts",
 )
 _STRIP_PREFIX = re.compile(r"^(?:the|over|near|in|outside|around|city of|town of|village of|port of|"
                            r"settlement of|the city of|the town of|the village of|the port of)\s+", re.I)
+_PLACE_WORDS = {"city", "town", "village", "camp", "airport", "airports", "port", "outskirts"}
 _COMPASS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west"}
 _LATIN = re.compile(r"^[A-Za-z .'\-]+$")
 
@@ -105,8 +107,10 @@ class Gazetteer:
         words = s.split()
         is_region = False
         while words and words[-1] in _REGION_WORDS:
-            is_region = True
+            is_region = is_region or words[-1] not in _PLACE_WORDS
             words.pop()
+            if words and words[-1] == "refugee":
+                words.pop()
         s = " ".join(words)
         if s.endswith("'s"):
             s = s[:-2]

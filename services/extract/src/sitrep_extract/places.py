@@ -1,0 +1,81 @@
+"""Location spans beyond what the tagger marks: tidy its spans and add gazetteer matches after a locative."""
+
+from __future__ import annotations
+
+import re
+
+from sitrep_extract.normalise.gazetteer import fold, gazetteer
+
+# A capitalised name (up to four words, with hyphens and al-/el- particles) after a locative word.
+_LOCATIVE = re.compile(
+    r"\b(?:in|over|near|at|across|outside|into|towards?|around|from|off|of the|on)\s+(?:the\s+)?"
+    r"((?:(?:al|el|ad|as|de)-)?[A-Z][\w'\u2019]*(?:[- ](?:(?:al|el|de|del|la|of|on)[- ])?[A-Z][\w'\u2019]*){0,3})")
+_JOIN_GAP = re.compile(r"^[\s\-'\u2019]*(?:(?:al|el|ad|as|de|la|del|bin|ibn)[\s\-]+)?$", re.I)
+_REGION_WORD = re.compile(r"^\s+(?:region|regions|oblast|province|governorate|district|state|area)\b", re.I)
+
+
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'\u2019\-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?\s*(?:\([^)]{1,60}\))?\s*[-\u2013\u2014:]\s+")
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ean|ese|ish|i|an)s?$")
+
+
+def dateline_end(text: str) -> int:
+    """Length of a wire dateline ('MOSCOW, May 14 (Wire) - ', 'GAZA: ') at the start of a sentence, or 0."""
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
+
+
+def tidy(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Join fragments of one name ('Bab' + 'Mandab'); drop spans inside a dateline and non-places."""
+    out: list[tuple[str, int, int]] = []
+    skip = dateline_end(text)
+    for role, s, e in sorted(spans, key=lambda x: x[1]):
+        if s < skip:
+            continue
+        if out and out[-1][0] == role and role in ("location", "claimant", "actor", "target", "object") \
+                and _JOIN_GAP.match(text[out[-1][2] : s]):
+            out[-1] = (role, out[-1][1], e)
+            continue
+        out.append((role, s, e))
+    cleaned = []
+    for role, s, e in out:
+        name = text[s:e]
+        filed_from = re.match(r"^\s*[,(\-\u2013\u2014]", text[e:])
+        if role == "location" and s < 3 and name.isupper() and len(name) > 3 and filed_from:
+            continue  # "KYIV, Sept 17 (Wire) -": where the story was filed, not where it happened
+        if role == "location" and not _known_place(name) and (not name[:1].isupper() or _DEMONYM.match(name)):
+            continue  # "coltan", "Ukrainian": not a place name
+        cleaned.append((role, s, e))
+    return cleaned
+
+
+def _known_place(name: str) -> bool:
+    gaz = gazetteer()
+    cands, _ = gaz.candidates(name)
+    key = gaz.clean(name)[0]
+    for p in cands:
+        if p.kind in ("country", "region"):
+            return True
+        if fold(p.name) == key and p.population >= 20_000:
+            return True
+    return False
+
+
+def add_gazetteer_places(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Add known place names the tagger missed, when a locative word ('in', 'over', 'near') precedes them."""
+    taken = [(s, e) for _, s, e in spans]
+    added = []
+    for m in _LOCATIVE.finditer(text):
+        s, e = m.span(1)
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        name = text[s:e]
+        # Try the longest name first, then drop trailing words ("Kherson Thursday" -> "Kherson").
+        words = name.split(" ")
+        for n in range(len(words), 0, -1):
+            cand = " ".join(words[:n])
+            if _known_place(cand) or (_REGION_WORD.match(text[s + len(cand) :]) and len(cand) > 3):
+                added.append(("location", s, s + len(cand)))
+                taken.append((s, s + len(cand)))
+                break
+    return sorted([*spans, *added], key=lambda x: x[1])
