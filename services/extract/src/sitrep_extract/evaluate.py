@@ -192,6 +192,30 @@ def arg_span_f1(extractor: Any) -> dict[str, Any] | None:
     return {"micro_f1": f1(tp, fp, fn), "per_role": {r: round(f1(*c), 3) for r, c in sorted(per.items())}}
 
 
+def speed(extractor: Any, gold: Gold) -> dict[str, float]:
+    """Articles/s of the whole extractor vs the bare encoder forward pass over the same sentences."""
+    import torch
+
+    from sitrep_extract.normalise.sentences import split_sentences
+
+    articles = [_article(g["id"], g["text"], g.get("published_at"), g.get("title")) for g in gold]
+    extractor.extract_batch(articles[:2])  # warm-up
+    started = time.perf_counter()
+    for i in range(0, len(articles), 16):
+        extractor.extract_batch(articles[i : i + 16])
+    full = time.perf_counter() - started
+    sentences = sorted((s.text for a in articles for s in split_sentences(a.text)), key=len)
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for i in range(0, len(sentences), extractor.max_batch_sentences):
+            enc = extractor.tokenizer(sentences[i : i + extractor.max_batch_sentences], truncation=True,
+                                      max_length=128, padding=True, return_tensors="pt")
+            extractor.model.encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
+    bare = time.perf_counter() - started
+    return {"articles": len(articles), "sentences": len(sentences),
+            "extract_articles_per_s": len(articles) / full, "encoder_articles_per_s": len(articles) / bare}
+
+
 def seed_checks(events: list[Event]) -> dict[str, Any]:
     places: dict[str, bool] = {}
     for name, cc in SEED_PLACES.items():
@@ -250,6 +274,12 @@ def per_type_table(m: dict[str, Any], title: str) -> str:
     return "\n".join(lines)
 
 
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(argv or [])
     if argv and argv[0] == "evaluate":
@@ -295,6 +325,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nargument-span F1 (test split, exact match): {json.dumps(results['test model']['arg_span'])}")
     if "seed model" in results:
         print(f"seed checks: {json.dumps(results['seed model']['seed_checks'])}")
+    if "dev-real" in a.sets.split(","):
+        details["speed"] = speed(model, dev_real())
+        sp = details["speed"]
+        print(f"speed (dev-real, {sp['articles']} articles, {sp['sentences']} sentences, "
+              f"{torch_threads()} threads): extract {sp['extract_articles_per_s']:.1f} articles/s, "
+              f"bare encoder forward {sp['encoder_articles_per_s']:.1f} articles/s")
     details["results"] = results
     if a.json:
         a.json.write_text(json.dumps(details, indent=2, default=str) + "\n", encoding="utf-8")

@@ -257,6 +257,7 @@ def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_d
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
     history = []
     started = time.monotonic()
+    cpu_started = time.process_time()
     prefix = FrozenPrefix(model)
     cache_frozen(prefix, train_items)
     for epoch in range(cfg.epochs):
@@ -295,7 +296,8 @@ def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_d
         "train_examples": len(train_items), "include_dev": include_dev,
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    metrics = {"train_seconds": round(seconds, 1), "history": history,
+    cpu = time.process_time() - cpu_started
+    metrics = {"train_seconds": round(seconds, 1), "train_cpu_seconds": round(cpu, 1), "history": history,
                "trainable_parameters": sum(t.numel() for t in state.values()),
                "corpus": corpus_mod.stats(records)}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")

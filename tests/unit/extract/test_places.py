@@ -1,0 +1,48 @@
+from sitrep_extract.pipeline import decode_bio, exclusive
+from sitrep_extract.places import add_gazetteer_places, dateline_end, tidy
+
+
+def _texts(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    return [(role, text[s:e]) for role, s, e in spans]
+
+
+def test_places_dateline_is_skipped() -> None:
+    text = "MOSCOW, May 14 (Example Wire) - Air defences downed drones over Kursk."
+    assert text[dateline_end(text) :].startswith("Air defences")
+    assert dateline_end("The U.S. said on Monday") == 0
+    spans = tidy(text, [("location", 0, 6), ("location", text.index("Kursk"), text.index("Kursk") + 5)])
+    assert _texts(text, spans) == [("location", "Kursk")]
+
+
+def test_places_fragments_of_one_name_are_joined() -> None:
+    text = "Ships were attacked near Bab el-Mandeb on Friday."
+    a = text.index("Bab")
+    spans = tidy(text, [("location", a, a + 3), ("location", a + 7, a + 13)])
+    assert _texts(text, spans) == [("location", "Bab el-Mandeb")]
+
+
+def test_places_non_places_are_dropped() -> None:
+    text = "Ukrainian forces mined coltan near Rubaya."
+    spans = tidy(text, [("location", 0, 9), ("location", 23, 29), ("location", 35, 41)])
+    assert _texts(text, spans) == [("location", "Rubaya")]
+
+
+def test_places_gazetteer_adds_known_places_after_a_locative() -> None:
+    text = "Rebels fired missiles at a tanker in the Red Sea and at targets near Hodeidah, officials in Aden said."
+    spans = add_gazetteer_places(text, [])
+    assert [t for _, t in _texts(text, spans)] == ["Red Sea", "Hodeidah", "Aden"]
+
+
+def test_places_decode_bio_spans() -> None:
+    from sitrep_extract.model import BIO
+
+    labels = [0, BIO.index("B-location"), BIO.index("I-location"), 0, BIO.index("I-quantity")]
+    offsets = [(0, 0), (0, 3), (4, 9), (10, 12), (13, 16)]
+    assert decode_bio(labels, offsets) == [("location", 0, 9), ("quantity", 13, 16)]
+
+
+def test_places_drone_losses_are_shootdowns() -> None:
+    got = exclusive("Forces destroyed 38 drones over Crimea.", {"equipment_loss": ("asserted", 0.9)})
+    assert got == {"shootdown": ("asserted", 0.9)}
+    tanks = exclusive("Forces destroyed two tanks and a drone.", {"equipment_loss": ("asserted", 0.9)})
+    assert "equipment_loss" in tanks
