@@ -71,6 +71,7 @@ def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlReposito
         with repository.engine.begin() as conn:
             conn.exec_driver_sql("TRUNCATE event_locations, events, articles, daily_counts, "
                                  "daily_country_counts RESTART IDENTITY")
+            conn.exec_driver_sql("UPDATE store_counters SET value = 0")
         yield repository
         return
     engine = db.make_engine(DatabaseSettings(url=f"sqlite:///{tmp_path / 'store.db'}"))

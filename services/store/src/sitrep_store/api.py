@@ -117,6 +117,8 @@ async def stream(request: Request, repo: RepoDep, settings: SettingsDep,
                  last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
                  since: Annotated[int | None, Query(ge=0, description="Start after this position "
                                                     "(for clients that cannot set Last-Event-ID).")] = None,
+                 limit: Annotated[int | None, Query(ge=1, le=100_000, description="Close after this many "
+                                                    "events (default: stay open).")] = None,
                  ) -> StreamingResponse:
     start: int
     if last_event_id is not None and last_event_id.strip():
@@ -130,7 +132,7 @@ async def stream(request: Request, repo: RepoDep, settings: SettingsDep,
     wanted = set(type or [])
 
     async def events() -> AsyncIterator[str]:
-        position, quiet_since = start, time.monotonic()
+        position, quiet_since, sent = start, time.monotonic(), 0
         yield f"retry: 2000\n: stream from {position}\n\n"
         while not await request.is_disconnected():
             batch = await asyncio.to_thread(repo.events_since, position, limit=200)
@@ -138,6 +140,9 @@ async def stream(request: Request, repo: RepoDep, settings: SettingsDep,
                 position = event.seq
                 if not wanted or event.type in wanted:
                     yield _sse(event)
+                    sent += 1
+                    if limit is not None and sent >= limit:
+                        return
             if batch:
                 quiet_since = time.monotonic()
                 continue

@@ -81,8 +81,8 @@ def create_app(settings: StoreSettings, *, metrics: StoreMetrics | None = None) 
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{"param": str(e["loc"][-1]) if e["loc"] else "request", "error": e["msg"]}
-                  for e in exc.errors()]
+        errors = [{"param": next((str(p) for p in reversed(e["loc"]) if isinstance(p, str)), "request"),
+                   "error": e["msg"]} for e in exc.errors()]
         return _error(request, 400, errors)
 
     @app.exception_handler(StarletteHTTPException)

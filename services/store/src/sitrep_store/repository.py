@@ -47,7 +47,14 @@ from sitrep_store.schemas import (
     Stats,
     text_terms,
 )
-from sitrep_store.tables import articles, daily_country_counts, daily_counts, event_locations, events
+from sitrep_store.tables import (
+    articles,
+    daily_country_counts,
+    daily_counts,
+    event_locations,
+    events,
+    store_counters,
+)
 
 CHUNK = 500
 _ADVISORY_LOCK_KEY = 0x5171_4E9  # serialises PostgreSQL writers so that `seq` order is commit order
@@ -272,11 +279,15 @@ class SqlRepository:
                     country_rollup[(e.type, day, country)] += 1
         if not rows:
             return rollup, country_rollup
-        seqs: list[int] = []
-        for chunk in _chunks(rows):
-            returned = conn.execute(events.insert().returning(events.c.seq, sort_by_parameter_order=True),
-                                    list(chunk))
-            seqs.extend(r.seq for r in returned)
+        # Assigned here rather than by the database: no RETURNING, so inserts batch, and never reused.
+        counter = store_counters.c
+        last = conn.execute(select(counter.value).where(counter.name == "event_seq")).scalar_one()
+        seqs = list(range(last + 1, last + 1 + len(rows)))
+        for row, seq in zip(rows, seqs, strict=True):
+            row["seq"] = seq
+        conn.execute(store_counters.update().where(counter.name == "event_seq").values(value=seqs[-1]))
+        for chunk in _chunks(rows, 2000):
+            conn.execute(events.insert(), list(chunk))
         locations = [
             {"event_seq": seq, "idx": i, "name": loc.name, "name_lc": loc.name.lower(),
              "country_code": loc.country_code, "lat": loc.lat, "lon": loc.lon, "precision": loc.precision}

@@ -111,3 +111,11 @@ daily_country_counts = Table(
     Column("country_code", String(2), primary_key=True),
     Column("n", Integer, nullable=False),
 )
+
+# Last `events.seq` handed out: seqs are assigned by the (single, locked) writer and never reused.
+store_counters = Table(
+    "store_counters",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)

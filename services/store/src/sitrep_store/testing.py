@@ -33,6 +33,9 @@ CLAIMANTS = ["Russia's defense ministry", "Kyiv", "Ukraine's air force", "the go
 ACTORS = ["Russia", "Ukraine", "Russian forces", "Ukrainian forces", "Hamas", "Israel", "Houthis", None]
 WORDS = ["drones", "missiles", "airport", "port", "territory", "village", "tank", "artillery",
          "shelling", "convoy", "bridge", "refinery", "grain", "warehouse", "radar", "ammunition"]
+# A long tail of rarer words, so that a text query is as selective as on real news.
+RARE = [f"{stem}{suffix}" for stem in ("kup", "vol", "dar", "sen", "mir", "tal", "bor", "zan", "lek", "rov")
+        for suffix in ("ansk", "ovo", "ivka", "enko", "yne", "ets", "ino", "ach", "yuk", "iv", "ka", "ny")]
 
 
 def make_event(article: Article, *, type_: str = "shootdown", start: int = 0, end: int | None = None,
@@ -70,7 +73,7 @@ def generate(n_articles: int, *, seed: int = 7, events_per_article: int = 5,
         published = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60)), dt.UTC)
         sentences = []
         for _ in range(events_per_article):
-            words = " ".join(rng.choices(WORDS, k=6))
+            words = " ".join([*rng.choices(WORDS, k=3), *rng.choices(RARE, k=3)])
             sentences.append(f"Officials said {words} were hit near {rng.choice(PLACES)[1]}.")
         text = " ".join(sentences)
         article = Article(id=ids.article_id(url=f"https://news.example/{seed}/{i}", text=text),

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from sitrep_shared.models import EVENT_TYPES
 from sitrep_store import geo
@@ -16,7 +17,8 @@ from sitrep_store.deps import FilterDep, RepoDep
 from sitrep_store.repository import InvalidCursor
 from sitrep_store.schemas import EventDetail, EventFilter, Stats
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates", autoescape=True)
+templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                                            autoescape=True))
 router = APIRouter(include_in_schema=False)
 
 PAGE = 50

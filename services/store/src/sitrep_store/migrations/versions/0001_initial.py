@@ -106,7 +106,7 @@ def upgrade() -> None:
         # External-content FTS5 index over events.search_text, kept in step by triggers.
         op.execute(
             "CREATE VIRTUAL TABLE events_fts USING fts5(search_text, content='events', "
-            "content_rowid='seq', tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+            "content_rowid='seq', tokenize='unicode61 remove_diacritics 2')"
         )
         op.execute(
             "CREATE TRIGGER events_fts_ai AFTER INSERT ON events BEGIN "
