@@ -89,15 +89,22 @@ _AIRBORNE = re.compile(r"\b(drones?|UAVs?|uncrewed aerial|unmanned aerial|missil
                        r"helicopters?|planes?|Shaheds?|Reapers?)\b", re.I)
 
 
+_ATTACK = re.compile(r"\b(launch\w*|attack\w*|struck|strikes?|hit|hits|fired|firing|target\w*|barrages?|"
+                     r"shell\w*|bomb\w*|pounded|slammed|rained|assault\w*|salvos?|waves?)\b", re.I)
+
+
 def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
     """Annotation rule: a drone or aircraft shot down is a shootdown, not an equipment loss;
     equipment losses are tanks, ships, launchers and the like."""
-    if "equipment_loss" in stances and not _EQUIPMENT.search(text):
-        out = {t: v for t, v in stances.items() if t != "equipment_loss"}
+    out = dict(stances)
+    if "equipment_loss" in out and not _EQUIPMENT.search(text):
+        lost = out.pop("equipment_loss")
         if _AIRBORNE.search(text) and "shootdown" not in out:
-            out["shootdown"] = stances["equipment_loss"]
-        return out
-    return stances
+            out["shootdown"] = lost
+    # "A report that only says something was intercepted is a shootdown only."
+    if "shootdown" in out and "drone_or_missile_strike" in out and not _ATTACK.search(text):
+        del out["drone_or_missile_strike"]
+    return out
 
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:

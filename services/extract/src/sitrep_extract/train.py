@@ -31,7 +31,7 @@ from sitrep_extract.model import (
 )
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
-BASE_VERSION = "1.0.0"
+BASE_VERSION = "1.1.0"
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Example:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 6
+    epochs: int = 8
     batch_size: int = 16
     lr: float = 1e-3
     head_lr: float = 3e-3
@@ -316,13 +316,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ARTIFACTS_DIR)
     ap.add_argument("--rebuild-corpus", action="store_true", help="rebuild corpus.jsonl from raw/ first")
     ap.add_argument("--tune-thresholds", action="store_true", help="per-type thresholds from the dev split")
-    ap.add_argument("--include-dev", action="store_true", help="train on train+dev (final artifact)")
+    ap.add_argument("--hold-out-dev", action="store_true",
+                    help="train on train only (the shipped artifact is trained on train+dev)")
     a = ap.parse_args(argv)
     if a.rebuild_corpus:
         corpus_mod.write()
     cfg = TrainConfig(epochs=a.epochs, lr=a.lr, threads=a.threads)
     model_cfg = ModelConfig(rank=a.rank, adapt_layers=a.adapt_layers)
-    train(cfg=cfg, model_cfg=model_cfg, out_root=a.out, include_dev=a.include_dev, tune=a.tune_thresholds)
+    train(cfg=cfg, model_cfg=model_cfg, out_root=a.out, include_dev=not a.hold_out_dev, tune=a.tune_thresholds)
     return 0
 
 
