@@ -29,8 +29,10 @@ def extracted(extractor) -> dict[str, list[Event]]:  # type: ignore[no-untyped-d
 
 
 def test_model_slow_identity(extractor) -> None:  # type: ignore[no-untyped-def]
+    from sitrep_extract.pipeline import ARTIFACTS_DIR
+
     assert extractor.name == "minilm-events"
-    assert extractor.version.startswith("1.0.0+")
+    assert extractor.version == (ARTIFACTS_DIR / "CURRENT").read_text(encoding="utf-8").strip()
 
 
 def test_model_slow_shootdown_with_count_and_regions(extracted: dict[str, list[Event]]) -> None:

@@ -175,7 +175,11 @@ class _Skip:
 
 def load_encoder() -> tuple[nn.Module, object]:
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    # The checkpoint carries a pooler this model does not use; the load report would say so on every start.
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     path = encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     encoder = AutoModel.from_pretrained(path, local_files_only=True, add_pooling_layer=False)

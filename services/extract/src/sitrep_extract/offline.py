@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from sitrep_extract.pipeline import Extractor, load_extractor
-from sitrep_shared.models import Article, Extraction, ModelInfo
+from sitrep_shared.models import Article, ArticleCreate, Extraction, ModelInfo
 
 
-def run(extractor: Extractor, src: Path, dst: Path, *, batch_size: int = 16) -> tuple[int, float]:
-    """Extract every article of `src` into `dst`; returns (articles, seconds)."""
+def parse_article(line: str) -> Article:
+    """An Article line as the topic carries it, or an ArticleCreate line (no id yet) as a client sends it."""
+    data = json.loads(line)
+    if isinstance(data, dict) and "id" not in data:
+        return ArticleCreate.model_validate(data).to_article()
+    return Article.model_validate(data)
+
+
+def run(extractor: Extractor, src: Path, dst: Path, *, batch_size: int = 16) -> tuple[int, float, int]:
+    """Extract every article of `src` into `dst`; returns (articles, seconds, lines skipped)."""
     started = time.perf_counter()
-    n = 0
+    n = skipped = 0
     info = ModelInfo(name=extractor.name, version=extractor.version)
     with src.open(encoding="utf-8") as fin, dst.open("w", encoding="utf-8") as fout:
         batch: list[Article] = []
@@ -26,16 +37,21 @@ def run(extractor: Extractor, src: Path, dst: Path, *, batch_size: int = 16) -> 
                 fout.write(ex.model_dump_json() + "\n")
             batch.clear()
 
-        for line in fin:
+        for lineno, line in enumerate(fin, 1):
             if not line.strip():
                 continue
-            batch.append(Article.model_validate_json(line))
+            try:
+                batch.append(parse_article(line))
+            except (ValueError, ValidationError) as exc:
+                skipped += 1
+                print(f"{src}:{lineno}: skipped, not an article: {str(exc).splitlines()[0]}", file=sys.stderr)
+                continue
             n += 1
             if len(batch) >= batch_size:
                 flush()
         if batch:
             flush()
-    return n, time.perf_counter() - started
+    return n, time.perf_counter() - started, skipped
 
 
 def main(argv: list[str]) -> int:
@@ -55,7 +71,7 @@ def main(argv: list[str]) -> int:
         extractor: Extractor = KeywordBaseline()
     else:
         extractor = load_extractor(artifact_dir=a.artifact, torch_threads=a.threads)
-    n, seconds = run(extractor, a.input, a.output, batch_size=a.batch_size)
-    print(f"{n} articles in {seconds:.2f}s ({n / seconds if seconds else 0:.1f} articles/s) -> {a.output}",
-          file=sys.stderr)
-    return 0
+    n, seconds, skipped = run(extractor, a.input, a.output, batch_size=a.batch_size)
+    print(f"{n} articles in {seconds:.2f}s ({n / seconds if seconds else 0:.1f} articles/s) -> {a.output}"
+          + (f"; {skipped} lines skipped" if skipped else ""), file=sys.stderr)
+    return 1 if skipped else 0
