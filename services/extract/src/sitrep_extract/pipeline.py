@@ -192,7 +192,7 @@ class MiniLMExtractor:
         flat = [s.text for sents in per_article for s in sents]
         # Headlines are read for places only (a fallback for sentences that name none), never for events.
         titles = [a.title.strip() for a in articles if a.title and a.title.strip()]
-        preds = self.predict_sentences(flat + titles) if flat else []
+        preds = self.predict_sentences(flat + titles) if flat or titles else []
         title_preds = iter(preds[len(flat) :])
         out, k = [], 0
         for article, sents in zip(articles, per_article, strict=True):
