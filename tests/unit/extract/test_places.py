@@ -46,3 +46,17 @@ def test_places_drone_losses_are_shootdowns() -> None:
     assert got == {"shootdown": ("asserted", 0.9)}
     tanks = exclusive("Forces destroyed two tanks and a drone.", {"equipment_loss": ("asserted", 0.9)})
     assert "equipment_loss" in tanks
+
+
+def test_places_casualty_reports_need_killed_or_injured() -> None:
+    fled = "The fighting forced 20,000 people to flee their homes."
+    displaced = exclusive(fled, {"casualty_report": ("asserted", 0.7)})
+    assert displaced == {}
+    killed = exclusive("Shelling killed four people.", {"casualty_report": ("asserted", 0.9)})
+    assert "casualty_report" in killed
+
+
+def test_places_interception_alone_is_no_strike() -> None:
+    both = {"shootdown": ("asserted", 0.9), "drone_or_missile_strike": ("asserted", 0.6)}
+    assert set(exclusive("Air defences destroyed two drones over Kursk.", both)) == {"shootdown"}
+    assert set(exclusive("Russia launched 40 drones; 30 were shot down.", both)) == set(both)

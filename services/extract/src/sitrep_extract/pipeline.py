@@ -93,6 +93,11 @@ _ATTACK = re.compile(r"\b(launch\w*|attack\w*|struck|strikes?|hit|hits|fired|fir
                      r"shell\w*|bomb\w*|pounded|slammed|rained|assault\w*|salvos?|waves?)\b", re.I)
 
 
+_CASUALTY = re.compile(r"\b(kill\w*|dead|died|dies|die|death\w*|injur\w*|wound\w*|casualt\w*|toll|hurt|harm\w*|"
+                       r"fatal\w*|bodies|body|massacre\w*|executed|slain|perish\w*|lives|lost|loss|losses|unharmed|unhurt|"
+                       r"safely|neutrali[sz]ed|eliminated|civilians)\b", re.I)
+
+
 def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
     """Annotation rule: a drone or aircraft shot down is a shootdown, not an equipment loss;
     equipment losses are tanks, ships, launchers and the like."""
@@ -101,6 +106,9 @@ def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tup
         lost = out.pop("equipment_loss")
         if _AIRBORNE.search(text) and "shootdown" not in out:
             out["shootdown"] = lost
+    # Casualty reports are killed or injured counts (or "nobody was hurt"), not displacement or damage.
+    if "casualty_report" in out and not _CASUALTY.search(text):
+        del out["casualty_report"]
     # "A report that only says something was intercepted is a shootdown only."
     if "shootdown" in out and "drone_or_missile_strike" in out and not _ATTACK.search(text):
         del out["drone_or_missile_strike"]
