@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+from support.servers import wait_until
 
 from sitrep_shared.broker import free_port
 from sitrep_shared.models import Article, ArticleCreate
@@ -66,17 +67,6 @@ class Record:
 
     def json(self) -> dict:
         return json.loads(self.value or b"null")
-
-
-def wait_until(predicate: Callable[[], object], *, timeout: float, what: str, interval: float = 0.1) -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
 
 
 def make_articles(n: int, *, tag: str = "") -> list[Article]:
