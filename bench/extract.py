@@ -92,7 +92,7 @@ def bench_file(extractor: object, articles: list[Article], *, batch_size: int, w
 
     src, dst = workdir / "in.jsonl", workdir / "out.jsonl"
     src.write_text("".join(a.model_dump_json() + "\n" for a in articles))
-    n, seconds = offline.run(extractor, src, dst, batch_size=batch_size)  # type: ignore[arg-type]
+    n, seconds, _ = offline.run(extractor, src, dst, batch_size=batch_size)  # type: ignore[arg-type]
     assert n == len(articles)
     return n / seconds
 
