@@ -37,7 +37,11 @@ def make_engine(settings: DatabaseSettings) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA cache_size=-65536")
+            cursor.execute("PRAGMA cache_size=-262144")
+            # Checkpoint every ~200 MB of WAL rather than 4 MB: an index page dirtied by many
+            # batches is then copied back once, and the writer waits on fewer fsyncs.
+            cursor.execute("PRAGMA wal_autocheckpoint=50000")
+            cursor.execute("PRAGMA temp_store=MEMORY")
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -57,6 +57,7 @@ from sitrep_store.tables import (
 )
 
 CHUNK = 500
+TEXT_FEW = 2000  # up to this many full-text matches, fetch them all and sort; beyond, walk an index
 _ADVISORY_LOCK_KEY = 0x5171_4E9  # serialises PostgreSQL writers so that `seq` order is commit order
 
 
@@ -129,11 +130,22 @@ class _Backend:
     def insert(self, table: Any) -> Any:
         return sqlite.insert(table)
 
-    def text_condition(self, terms: list[str]) -> ColumnElement[bool]:
-        match = " ".join(f'"{t}"*' for t in terms)
-        return events.c.seq.in_(
-            text("SELECT rowid FROM events_fts WHERE events_fts MATCH :match").bindparams(match=match)
-        )
+    @staticmethod
+    def _match(terms: list[str]) -> str:
+        return " ".join(f'"{t}"*' for t in terms)
+
+    def text_condition(self, terms: list[str], *, many: bool = False) -> ColumnElement[bool]:
+        # With many matches, `+seq` keeps SQLite from fetching every match by rowid and sorting them
+        # all: it walks the sort (or another filter's) index instead and probes the set of matches.
+        seq = "+events.seq" if many else "events.seq"
+        return text(f"{seq} IN (SELECT rowid FROM events_fts WHERE events_fts MATCH :match)").bindparams(
+            match=self._match(terms))
+
+    def text_matches_many(self, conn: Connection, terms: list[str]) -> bool:
+        """Whether more than TEXT_FEW events match (counted no further than that)."""
+        return bool(conn.execute(text(
+            "SELECT count(*) > :few FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH :match "
+            "LIMIT :few + 1)"), {"match": self._match(terms), "few": TEXT_FEW}).scalar_one())
 
     def lock_writers(self, conn: Connection) -> None:
         """SQLite: BEGIN IMMEDIATE already holds the one write lock."""
@@ -145,9 +157,12 @@ class _PostgresBackend(_Backend):
     def insert(self, table: Any) -> Any:
         return postgresql.insert(table)
 
-    def text_condition(self, terms: list[str]) -> ColumnElement[bool]:
+    def text_condition(self, terms: list[str], *, many: bool = False) -> ColumnElement[bool]:
         query = " & ".join(f"{t}:*" for t in terms)
         return literal_column("events.search").op("@@")(func.to_tsquery("simple", query))
+
+    def text_matches_many(self, conn: Connection, terms: list[str]) -> bool:
+        return False  # the planner has the statistics to choose
 
     def lock_writers(self, conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
@@ -256,12 +271,13 @@ class SqlRepository:
     def _insert_events(self, conn: Connection, changed: list[Extraction], new_events: dict[str, list[Any]]
                        ) -> tuple[Counter[tuple[str, dt.date]], Counter[tuple[str, dt.date, str]]]:
         rows: list[dict[str, Any]] = []
-        located: list[tuple[Any, ...]] = []
+        located: list[Any] = []
         rollup: Counter[tuple[str, dt.date]] = Counter()
         country_rollup: Counter[tuple[str, dt.date, str]] = Counter()
         for x in changed:
             a = x.article
             fallback = (a.published_at or a.ingested_at).astimezone(dt.UTC).date()
+            published_at = _naive_utc(a.published_at)
             for e in new_events[a.id]:
                 day = e.occurred_on.date or fallback
                 rows.append({
@@ -269,11 +285,12 @@ class SqlRepository:
                     "confidence": e.confidence, "summary": e.summary, "claimant": e.claimant,
                     "claimant_lc": e.claimant.lower() if e.claimant else None, "actor": e.actor,
                     "actor_lc": e.actor.lower() if e.actor else None, "event_date": day,
-                    "occurred_on": e.occurred_on.date, "published_at": _naive_utc(a.published_at),
+                    "occurred_on": e.occurred_on.date, "published_at": published_at,
                     "source": a.source, "model_version": x.model.version,
-                    "search_text": _search_text(e), "payload": e.model_dump(mode="json"),
+                    # Serialised by pydantic straight to JSON: what `model_dump(mode="json")` holds.
+                    "search_text": _search_text(e), "payload": e.model_dump_json(),
                 })
-                located.append((e, day))
+                located.append(e)
                 rollup[(e.type, day)] += 1
                 for country in {loc.country_code for loc in e.locations if loc.country_code}:
                     country_rollup[(e.type, day, country)] += 1
@@ -282,21 +299,44 @@ class SqlRepository:
         # Assigned here rather than by the database: no RETURNING, so inserts batch, and never reused.
         counter = store_counters.c
         last = conn.execute(select(counter.value).where(counter.name == "event_seq")).scalar_one()
-        seqs = list(range(last + 1, last + 1 + len(rows)))
+        seqs = range(last + 1, last + 1 + len(rows))
         for row, seq in zip(rows, seqs, strict=True):
             row["seq"] = seq
         conn.execute(store_counters.update().where(counter.name == "event_seq").values(value=seqs[-1]))
-        for chunk in _chunks(rows, 2000):
-            conn.execute(events.insert(), list(chunk))
+        self._insert_many(conn, events, rows, json_columns=("payload",))
         locations = [
             {"event_seq": seq, "idx": i, "name": loc.name, "name_lc": loc.name.lower(),
              "country_code": loc.country_code, "lat": loc.lat, "lon": loc.lon, "precision": loc.precision}
-            for seq, (e, _day) in zip(seqs, located, strict=True)
+            for seq, e in zip(seqs, located, strict=True)
             for i, loc in enumerate(e.locations)
         ]
-        for chunk in _chunks(locations, 2000):
-            conn.execute(event_locations.insert(), list(chunk))
+        self._insert_many(conn, event_locations, locations)
         return rollup, country_rollup
+
+    def _insert_many(self, conn: Connection, table: Any, rows: list[dict[str, Any]],
+                     json_columns: tuple[str, ...] = ()) -> None:
+        """A plain multi-row INSERT through the driver's executemany, values converted as Core would.
+
+        Core's per-row parameter processing cost more than the database did; `json_columns` arrive
+        already serialised to JSON text.
+        """
+        if not rows:
+            return
+        dialect = conn.dialect
+        names = list(rows[0])
+        processors = []
+        for name in names:
+            column = table.c[name]
+            processors.append(None if name in json_columns
+                              else column.type.dialect_impl(dialect).bind_processor(dialect))
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        pg = self.backend.name == "postgresql"
+        markers = ", ".join(f"{marker}::jsonb" if pg and n in json_columns else marker for n in names)
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({markers})"
+        params = [tuple(v if p is None or v is None else p(v)
+                        for p, v in zip(processors, row.values(), strict=True)) for row in rows]
+        for chunk in _chunks(params, 2000):
+            conn.exec_driver_sql(sql, list(chunk))
 
     def _bump_rollups(self, conn: Connection, rollup: Counter[tuple[str, dt.date]],
                       country_rollup: Counter[tuple[str, dt.date, str]]) -> None:
@@ -318,7 +358,7 @@ class SqlRepository:
 
     # ---- reads --------------------------------------------------------------------------------
 
-    def _conditions(self, flt: EventFilter) -> list[ColumnElement[bool]]:
+    def _conditions(self, flt: EventFilter, *, many_text: bool = False) -> list[ColumnElement[bool]]:
         c = events.c
         conds: list[ColumnElement[bool]] = []
         if flt.types:
@@ -348,7 +388,7 @@ class SqlRepository:
         if flt.published_to:
             conds.append(c.published_at <= _naive_utc(flt.published_to))
         if flt.q:
-            conds.append(self.backend.text_condition(text_terms(flt.q)))
+            conds.append(self.backend.text_condition(text_terms(flt.q), many=many_text))
         if flt.min_confidence is not None:
             conds.append(c.confidence >= flt.min_confidence)
         if flt.model_version:
@@ -374,12 +414,13 @@ class SqlRepository:
 
     def list_events(self, flt: EventFilter, *, limit: int, cursor: str | None = None) -> EventPage:
         c = events.c
-        stmt = self._event_columns().where(*self._conditions(flt))
-        if cursor:
-            day, event_id = decode_cursor(cursor)
-            stmt = stmt.where(tuple_(c.event_date, c.event_id) < tuple_(day, event_id))
-        stmt = stmt.order_by(c.event_date.desc(), c.event_id.desc()).limit(limit + 1)
+        cursor_at = decode_cursor(cursor) if cursor else None
         with self.engine.connect() as conn:
+            many_text = bool(flt.q) and self.backend.text_matches_many(conn, text_terms(flt.q or ""))
+            stmt = self._event_columns().where(*self._conditions(flt, many_text=many_text))
+            if cursor_at:
+                stmt = stmt.where(tuple_(c.event_date, c.event_id) < tuple_(*cursor_at))
+            stmt = stmt.order_by(c.event_date.desc(), c.event_id.desc()).limit(limit + 1)
             rows = conn.execute(stmt).all()
         items = [self._to_event(r) for r in rows[:limit]]
         next_cursor = encode_cursor(items[-1].event_date, items[-1].event_id) if len(rows) > limit else None
