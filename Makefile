@@ -33,7 +33,8 @@ system-deps:
 	fi
 
 test: setup
-	$(PY) -m pytest -q -p no:cacheprovider --timeout 600 $(PYTEST_ARGS)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q -p no:cacheprovider --timeout 600 --durations=10 $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
