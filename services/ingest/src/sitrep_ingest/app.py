@@ -72,6 +72,7 @@ def create_app(settings: IngestSettings, *, metrics_: IngestMetrics | None = Non
     )
     app.state.settings = settings
     app.include_router(routes.router)
+    app.router.routes[0:0] = routes.hot_path_routes()
     app.router.routes.append(metrics.metrics_route(ingest_metrics.registry))
     app.add_middleware(RequestTimer, metrics=ingest_metrics)
     return app
