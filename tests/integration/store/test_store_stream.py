@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.kafka_read import read_records
 
 from sitrep_shared import kafka
-from sitrep_shared.kafka import header_dict
 from sitrep_shared.models import EXTRACTION_SCHEMA, Extraction
 from sitrep_shared.settings import DatabaseSettings, KafkaSettings
 from sitrep_store import db
@@ -32,21 +31,6 @@ async def _publish(settings: KafkaSettings, extractions: list[Extraction],
                                 ce_type="sitrep.extraction")
         if raw:
             await pub.send_raw_many(topic, [(k, v, []) for k, v in raw])
-
-
-async def _read_dlq(settings: KafkaSettings, expected: int, timeout: float = 30) -> list[dict[str, str]]:
-    topic = settings.topics.dlq(settings.topics.extractions)
-    found: list[dict[str, str]] = []
-
-    async def read() -> None:
-        async with kafka.consumer(settings, topics=[topic], group_id=f"dlq-{uuid.uuid4().hex[:8]}") as consumer:
-            deadline = time.monotonic() + timeout
-            while len(found) < expected and time.monotonic() < deadline:
-                batch = await consumer.fetch(max_records=100, timeout_ms=500)
-                found.extend(header_dict(m.headers) for m in batch)
-
-    await asyncio.wait_for(read(), timeout + 15)
-    return found
 
 
 def _wait_for(repo: SqlRepository, articles: int, timeout: float) -> None:
@@ -92,9 +76,15 @@ def test_store_sigkill_mid_stream_then_restart_gives_identical_state(
     assert repo.stats(EventFilter()) == reference.stats(EventFilter())
     assert repo.count_events() == 2400
 
-    # The bad messages were dead-lettered, not applied, and did not stop the stream. (Reading the DLQ
-    # topic back with a fresh group is covered in the worker's unit tests: on the embedded broker a
-    # second group's join stalled here, undiagnosed.)
+    # The bad messages were dead-lettered with where they came from and why, not applied, and did not
+    # stop the stream. Read back by partition assignment, as a downstream tool would.
     assert "k1" not in repo.snapshot()["articles"]
+    dead = read_records(settings.bootstrap_servers, settings.topics.dlq(settings.topics.extractions), expect=3)
+    assert sorted(r.key for r in dead) == [b"k1", b"k2", b"k3"]
+    assert sorted(r.value or b"" for r in dead) == sorted(value for _, value in bad)  # original bytes
+    for record in dead:
+        assert record.headers["dlq_source_topic"].decode() == settings.topics.extractions
+        assert record.headers["dlq_error_class"]
+        assert int(record.headers["dlq_source_offset"]) >= 0
     second.stop()
     engine.dispose()
