@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.processes import stop_processes
 
 from sitrep_shared.broker import free_port
 
@@ -110,12 +111,4 @@ def stack(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         assert response.status_code == 202, response.text
         yield running
     finally:
-        for service in running.services.values():
-            if service.process.poll() is None:
-                service.process.terminate()
-        for service in running.services.values():
-            try:
-                service.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                service.process.kill()
-                service.process.wait(timeout=5)
+        stop_processes(service.process for service in running.services.values())

@@ -12,6 +12,7 @@ import httpx
 import pytest
 import yaml
 from deploy_support import DEPLOY, ROOT, Stack
+from support.processes import stop_processes
 
 from sitrep_shared.broker import free_port
 
@@ -116,12 +117,7 @@ def prometheus(prometheus_bin: str, promtool: str, stack: Stack, tmp_path: Path)
             pytest.fail(f"prometheus did not become ready:\n{log.read_text(errors='replace')[-2000:]}")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop_processes([process], timeout=15)
 
 
 def query(url: str, promql: str) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.processes import stop_processes
 from support.servers import wait_until
 
 from sitrep_shared.broker import free_port
@@ -32,12 +33,7 @@ def service(module: str, env: dict[str, str], log: Path) -> Iterator[subprocess.
         try:
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_processes([process])
 
 
 def healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> bool:
