@@ -57,6 +57,9 @@ def build_headers(*, schema: str, ce_type: str, ce_id: str, ce_source: str,
     ]
 
 
+_CE_ID_AT = 3  # the position of ce_id in build_headers' list
+
+
 def header_dict(headers: Iterable[tuple[str, bytes]]) -> dict[str, str]:
     """Headers as text, last value wins."""
     return {k: v.decode("utf-8", "replace") for k, v in headers}
@@ -140,17 +143,13 @@ class Publisher:
         Raises BrokerUnavailable if any write fails or times out (some may have been written:
         consumers are idempotent, so the caller retries the whole set).
         """
-        now = dt.datetime.now(dt.UTC)
-        records = [
-            (
-                key,
-                model.model_dump_json().encode(),
-                build_headers(schema=schema, ce_type=ce_type,
-                              ce_id=(ce_ids[i] if ce_ids else None) or str(uuid.uuid4()),
-                              ce_source=self.source, ce_time=now),
-            )
-            for i, (key, model) in enumerate(items)
-        ]
+        # Only ce_id differs between the records: build the other headers once.
+        shared = build_headers(schema=schema, ce_type=ce_type, ce_id="", ce_source=self.source)
+        records = []
+        for i, (key, model) in enumerate(items):
+            headers = shared.copy()
+            headers[_CE_ID_AT] = ("ce_id", ((ce_ids[i] if ce_ids else None) or str(uuid.uuid4())).encode())
+            records.append((key, model.__pydantic_serializer__.to_json(model), headers))
         await self.send_raw_many(topic, records)
 
     async def send_raw_many(self, topic: str,

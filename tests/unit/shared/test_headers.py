@@ -1,5 +1,6 @@
 import datetime as dt
 
+from sitrep_shared import kafka
 from sitrep_shared.kafka import build_headers, header_dict
 
 
@@ -23,3 +24,8 @@ def test_headers_time_is_utc_even_from_another_zone() -> None:
     headers = header_dict(build_headers(schema="s", ce_type="t", ce_id="i", ce_source="s",
                                         ce_time=dt.datetime(2024, 5, 14, 12, 0, tzinfo=tz)))
     assert headers["ce_time"] == "2024-05-14T09:00:00Z"
+
+
+def test_send_many_replaces_ce_id_at_its_position() -> None:
+    headers = build_headers(schema="s", ce_type="t", ce_id="i", ce_source="s")
+    assert headers[kafka._CE_ID_AT] == ("ce_id", b"i")

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitrep_shared import ids
 
@@ -42,3 +44,19 @@ def test_event_id_depends_on_article_type_and_offsets() -> None:
     assert base != ids.event_id(article_id="a_1", event_type="drone_or_missile_strike", start=0, end=10)
     assert base != ids.event_id(article_id="a_1", event_type="shootdown", start=1, end=10)
     assert base != ids.event_id(article_id="a_2", event_type="shootdown", start=0, end=10)
+
+
+_URL_PIECES = st.sampled_from(["http://", "https://", "HTTP://", "example.org", "Ex.org", "a-b.c", ":80",
+                               ":8443", "/", "//", "/Path", "?a=1", "&utm_x=2", "#f", "%20", ";p", "@", " ",
+                               "\t", "é", "~", "'", "[", "]", ".."])
+
+
+@given(st.lists(_URL_PIECES, min_size=1, max_size=8).map("".join))
+def test_plain_url_shortcut_agrees_with_full_parsing(url: str) -> None:
+    try:
+        expected = ids._canonical_url_parsed(url.strip())
+    except ValueError:  # e.g. a bad port: the shortcut must not accept it either
+        with pytest.raises(ValueError):
+            ids.canonical_url(url)
+        return
+    assert ids.canonical_url(url) == expected

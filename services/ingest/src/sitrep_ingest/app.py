@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,6 +61,9 @@ def create_app(settings: IngestSettings, *, metrics_: IngestMetrics | None = Non
         async with kafka.publisher(settings.kafka, source="sitrep-ingest", ensure=[topic]) as publisher:
             recent = RecentIds(capacity=settings.ingest.dedupe_capacity,
                                ttl_seconds=settings.ingest.dedupe_ttl_seconds)
+            # What start-up allocated lives as long as the process: keep it out of the full
+            # collections, which otherwise stopped every request for up to ~75 ms under load.
+            gc.freeze()
             yield {"ingestor": Ingestor(publisher=publisher, topic=topic, recent=recent,
                                         metrics=ingest_metrics,
                                         publish_timeout=settings.ingest.publish_timeout_seconds)}

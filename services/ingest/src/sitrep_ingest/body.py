@@ -6,12 +6,17 @@ import json
 from typing import Any
 
 from fastapi import HTTPException, Request
+from pydantic import TypeAdapter, ValidationError
 from starlette.requests import ClientDisconnect
 
 from sitrep_ingest.ingestor import Unparseable
+from sitrep_shared.models import ArticleCreate
 
 JSON_TYPES = ("application/json",)
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+_ARTICLE = TypeAdapter(ArticleCreate)
+_ARTICLES = TypeAdapter(list[ArticleCreate])
 
 
 def media_type(request: Request) -> str:
@@ -44,6 +49,26 @@ def require_media_type(request: Request, allowed: tuple[str, ...]) -> str:
             415, f"content-type must be one of {', '.join(allowed)}; got {kind or 'none'}"
         )
     return kind
+
+
+def valid_article(body: bytes) -> ArticleCreate | None:
+    """The article, when the body is one valid article; else None.
+
+    Parsing and validating in one step is the fast path for good input. On None the caller decodes
+    and validates separately, which words the errors as the API documents them.
+    """
+    try:
+        return _ARTICLE.validate_json(body)
+    except ValidationError:
+        return None
+
+
+def valid_articles(body: bytes) -> list[ArticleCreate] | None:
+    """The articles, when the body is a JSON array of valid articles only; else None (see valid_article)."""
+    try:
+        return _ARTICLES.validate_json(body)
+    except ValidationError:
+        return None
 
 
 def decode_json(body: bytes) -> Any:
