@@ -6,7 +6,7 @@ import gc
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,6 +52,17 @@ class RequestTimer:
                                                 status=str(status)).observe(time.perf_counter() - started)
 
 
+class _IngestApp(FastAPI):
+    """FastAPI, with the request timer outermost and the write endpoints' fast path inside it."""
+
+    def __init__(self, *, metrics: IngestMetrics, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metrics = metrics
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestTimer(routes.WritePath(super().build_middleware_stack()), self.metrics)
+
+
 def create_app(settings: IngestSettings, *, metrics_: IngestMetrics | None = None) -> FastAPI:
     ingest_metrics = metrics_ or IngestMetrics()
 
@@ -68,7 +79,8 @@ def create_app(settings: IngestSettings, *, metrics_: IngestMetrics | None = Non
                                         metrics=ingest_metrics,
                                         publish_timeout=settings.ingest.publish_timeout_seconds)}
 
-    app = FastAPI(
+    app = _IngestApp(
+        metrics=ingest_metrics,
         title="sitrep-ingest",
         version="0.1.0",
         summary="Validates news articles, drops recent duplicates and publishes them to Kafka.",
@@ -76,9 +88,7 @@ def create_app(settings: IngestSettings, *, metrics_: IngestMetrics | None = Non
     )
     app.state.settings = settings
     app.include_router(routes.router)
-    app.router.routes[0:0] = routes.hot_path_routes()
     app.router.routes.append(metrics.metrics_route(ingest_metrics.registry))
-    app.add_middleware(RequestTimer, metrics=ingest_metrics)
     return app
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitrep_ingest import body
 from sitrep_ingest.deps import ingestor_of, require_api_key, settings_of
@@ -145,28 +148,47 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "broker unreachable"}, status_code=503)
 
 
-class _PlainRoute(Route):
-    """A Starlette route that records itself in the scope, as FastAPI's do (RequestTimer reads it)."""
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
-        child_scope["route"] = self
-        return match, child_scope
-
-
-def hot_path_routes() -> list[Route]:
-    """The two write endpoints as plain Starlette routes, to be placed before the FastAPI ones.
-
-    FastAPI's per-request machinery cost more than validating and publishing an article (py-spy under
-    bench/ingest.py). These call the same handlers, so behaviour is identical; the FastAPI routes stay
-    registered behind them and keep describing the endpoints in the OpenAPI document.
-    """
-
+def _write_endpoints() -> dict[str, Callable[[Request], Awaitable[Response]]]:
     async def article(request: Request) -> Response:
         return JSONResponse((await post_article(request)).model_dump(), status_code=202)
 
     async def batch(request: Request) -> Response:
         return JSONResponse(await _batch(request))
 
-    return [_PlainRoute("/v1/articles", article, methods=["POST"]),
-            _PlainRoute("/v1/articles/batch", batch, methods=["POST"])]
+    return {"/v1/articles": article, "/v1/articles/batch": batch}
+
+
+class WritePath:
+    """POSTs to the two write endpoints go straight to their handlers; all else to FastAPI's stack.
+
+    FastAPI's middleware, routing and per-request machinery cost more than validating and publishing
+    an article (py-spy under bench/ingest.py). The handlers are the same, and so are the answers:
+    HTTPException becomes FastAPI's default error response, anything else a 500 that is re-raised
+    for the server to log, as ServerErrorMiddleware does. The FastAPI routes stay registered behind
+    this: they describe the endpoints in the OpenAPI document and serve any request not taken here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        endpoints = _write_endpoints()
+        self.endpoints: dict[str, tuple[APIRoute, Callable[[Request], Awaitable[Response]]]] = {
+            route.path: (route, endpoints[route.path]) for route in router.routes
+            if isinstance(route, APIRoute) and route.path in endpoints and "POST" in route.methods
+        }
+        assert self.endpoints.keys() == endpoints.keys()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.endpoints.get(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        scope["route"], endpoint = found  # as FastAPI's router would (the request timer labels by it)
+        request = Request(scope, receive)
+        try:
+            response = await endpoint(request)
+        except StarletteHTTPException as exc:
+            response = await http_exception_handler(request, exc)
+        except Exception:
+            await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+            raise
+        await response(scope, receive, send)
