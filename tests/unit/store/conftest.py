@@ -70,7 +70,7 @@ def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlReposito
         repository: SqlRepository = request.getfixturevalue("pg_repository")
         with repository.engine.begin() as conn:
             conn.exec_driver_sql("TRUNCATE event_locations, events, articles, daily_counts, "
-                                 "daily_country_counts RESTART IDENTITY")
+                                 "daily_country_counts, country_counts RESTART IDENTITY")
             conn.exec_driver_sql("UPDATE store_counters SET value = 0")
         yield repository
         return

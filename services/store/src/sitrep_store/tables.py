@@ -42,7 +42,6 @@ articles = Table(
     Column("extracted_at", DateTime, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("event_count", Integer, nullable=False),
-    Index("ix_articles_published_at", "published_at"),
 )
 
 # `seq` is assigned on every insert, so a replaced event gets a new one: the live stream's position.
@@ -108,6 +107,15 @@ daily_country_counts = Table(
     metadata,
     Column("type", String(40), primary_key=True),
     Column("day", Date, primary_key=True),
+    Column("country_code", String(2), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+# The same over all days: what unfiltered stats read for the countries.
+country_counts = Table(
+    "country_counts",
+    metadata,
+    Column("type", String(40), primary_key=True),
     Column("country_code", String(2), primary_key=True),
     Column("n", Integer, nullable=False),
 )
