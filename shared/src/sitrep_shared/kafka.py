@@ -1,8 +1,12 @@
-"""All Kafka plumbing: the only module that imports aiokafka.
+"""All Kafka plumbing: the only module that imports a Kafka client (aiokafka, confluent-kafka).
 
 Services see `Publisher.send(...)`, `Consumer.batches(...)`, `Consumer.commit(...)` and
 `Publisher.dead_letter(...)`. The commit policy: auto-commit is off and an offset is committed only
 after its message has been handled or dead-lettered (the caller says when by calling `commit`).
+
+Publishers write with aiokafka or, when `settings.producer` says so, with confluent-kafka
+(librdkafka builds and sends the batches in its own threads, off the event loop). Both wait for
+acks=all and map every failure to BrokerUnavailable. Consumers and topic creation use aiokafka.
 """
 
 from __future__ import annotations
@@ -12,20 +16,24 @@ import contextlib
 import datetime as dt
 import logging
 import ssl
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
+import confluent_kafka
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
 from pydantic import BaseModel
 
-from sitrep_shared.settings import KafkaSettings
+from sitrep_shared.settings import KafkaSettings, ProducerKind
 
 log = logging.getLogger("sitrep.kafka")
 
 Headers = list[tuple[str, bytes]]
+Record = tuple[str | None, bytes | None, Headers]  # key, value, headers
 
 CONTENT_TYPE = "application/json"
 CE_SPECVERSION = "1.0"
@@ -122,10 +130,140 @@ class Message:
         return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
 
 
+class _Producer(Protocol):
+    async def send(self, topic: str, records: Sequence[Record]) -> None:
+        """Return once the broker acknowledged every record (acks=all); raise BrokerUnavailable if not."""
+
+    async def ping(self) -> bool:
+        """True when the broker answers a metadata request."""
+
+
+class _AiokafkaProducer:
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+
+    async def send(self, topic: str, records: Sequence[Record]) -> None:
+        try:
+            futures = [
+                await self._producer.send(topic, value=value, key=key.encode() if key is not None else None,
+                                          headers=headers)
+                for key, value, headers in records
+            ]
+            await asyncio.gather(*futures)
+        except (KafkaError, OSError) as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    async def ping(self) -> bool:
+        try:
+            await asyncio.wait_for(self._producer.client.fetch_all_metadata(), 3)
+            return True
+        except (KafkaError, TimeoutError, OSError):
+            return False
+
+
+class _ConfluentProducer:
+    """librdkafka's producer; its delivery reports are served by a thread of ours and handed to the loop."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._producer = confluent_kafka.Producer(_confluent_config(settings), logger=log)
+        self._flush_timeout = settings.request_timeout_ms / 1000
+        self._stopping = threading.Event()
+        self._poller = threading.Thread(target=self._poll, name="kafka-delivery-reports", daemon=True)
+        self._poller.start()
+
+    def _poll(self) -> None:
+        while not self._stopping.is_set():
+            self._producer.poll(0.1)
+
+    async def send(self, topic: str, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        pending = len(records)
+        errors: list[confluent_kafka.KafkaError] = []
+
+        def delivered(error: confluent_kafka.KafkaError | None, _message: object) -> None:
+            # Called in the poller thread only, so counting needs no lock; one hand-over per send.
+            nonlocal pending
+            if error is not None:
+                errors.append(error)
+            pending -= 1
+            if pending == 0:
+                with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+                    loop.call_soon_threadsafe(_settle, done, errors)
+
+        try:
+            for key, value, headers in records:
+                while True:
+                    try:
+                        self._producer.produce(topic, value=value, key=key, headers=headers,
+                                               on_delivery=delivered)
+                        break
+                    except BufferError:  # librdkafka's queue is full: let it drain
+                        await asyncio.sleep(0.005)
+        except confluent_kafka.KafkaException as exc:
+            raise BrokerUnavailable(f"KafkaException: {exc}") from exc
+        await done
+
+    async def ping(self) -> bool:
+        try:
+            await asyncio.to_thread(self._producer.list_topics, timeout=3)
+            return True
+        except confluent_kafka.KafkaException:
+            return False
+
+    async def stop(self) -> None:
+        """Stop the poller, deliver what is queued (for up to the request timeout) and disconnect."""
+        self._stopping.set()
+        await asyncio.to_thread(self._poller.join)
+        await asyncio.to_thread(self._producer.flush, self._flush_timeout)
+        self._producer.close()
+
+
+def _settle(done: asyncio.Future[None], errors: list[confluent_kafka.KafkaError]) -> None:
+    if done.done():  # the sender gave up waiting (timeout)
+        return
+    if errors:
+        done.set_exception(BrokerUnavailable(f"KafkaError: {errors[0].str()}"
+                                             + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")))
+    else:
+        done.set_result(None)
+
+
+def _confluent_config(settings: KafkaSettings) -> dict[str, object]:
+    config: dict[str, object] = {
+        "bootstrap.servers": settings.bootstrap_servers,
+        "client.id": settings.client_id,
+        "security.protocol": settings.security_protocol,
+        "acks": "all",
+        "enable.idempotence": settings.idempotent_producer,
+        "linger.ms": settings.linger_ms,
+        "batch.size": settings.max_batch_size,
+        "message.max.bytes": settings.max_request_size,
+        "compression.type": settings.compression_type or "none",
+        "request.timeout.ms": settings.request_timeout_ms,
+        # Give up on a record after the same time a sender waits for it, not librdkafka's 5 minutes.
+        "message.timeout.ms": settings.request_timeout_ms,
+        # aiokafka's and the Java client's key -> partition mapping, so either producer keeps a key's order.
+        "partitioner": "murmur2_random",
+        # Retry a lost broker every second at most, as aiokafka does, not after up to 10 s.
+        "reconnect.backoff.max.ms": 1000,
+    }
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        # "probe": the system's CA bundle, as ssl.create_default_context gives aiokafka.
+        config["ssl.ca.location"] = settings.ssl_cafile or "probe"
+    if settings.security_protocol.startswith("SASL"):
+        config["sasl.mechanism"] = settings.sasl_mechanism
+        config["sasl.username"] = settings.sasl_username
+        config["sasl.password"] = settings.sasl_password.get_secret_value() if settings.sasl_password else None
+    return config
+
+
 class Publisher:
     """Sends pydantic models as JSON with Sitrep's headers; every send waits for acks=all."""
 
-    def __init__(self, producer: AIOKafkaProducer, *, settings: KafkaSettings, source: str) -> None:
+    def __init__(self, producer: _Producer, *, settings: KafkaSettings, source: str) -> None:
         self._producer = producer
         self.settings = settings
         self.source = source
@@ -152,20 +290,13 @@ class Publisher:
             records.append((key, model.__pydantic_serializer__.to_json(model), headers))
         await self.send_raw_many(topic, records)
 
-    async def send_raw_many(self, topic: str,
-                            records: Sequence[tuple[str | None, bytes | None, Headers]]) -> None:
+    async def send_raw_many(self, topic: str, records: Sequence[Record]) -> None:
         try:
-            # asyncio.timeout, not wait_for: no extra task per record on this hot path.
+            # asyncio.timeout, not wait_for: no extra task on this hot path.
             async with asyncio.timeout(self.settings.request_timeout_ms / 1000):
-                futures = [
-                    await self._producer.send(topic, value=value,
-                                              key=key.encode() if key is not None else None,
-                                              headers=headers)
-                    for key, value, headers in records
-                ]
-                await asyncio.gather(*futures)
-        except (KafkaError, TimeoutError, OSError) as exc:
-            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+                await self._producer.send(topic, records)
+        except TimeoutError as exc:
+            raise BrokerUnavailable(f"TimeoutError: {exc}") from exc
 
     async def dead_letter(self, message: Message, error: BaseException | str, *,
                           reason_code: str | None = None) -> None:
@@ -202,22 +333,32 @@ class Publisher:
 
     async def ping(self) -> bool:
         """True when the broker answers a metadata request."""
-        try:
-            await asyncio.wait_for(self._producer.client.fetch_all_metadata(), 3)
-            return True
-        except (KafkaError, TimeoutError, OSError):
-            return False
+        return await self._producer.ping()
 
 
 @contextlib.asynccontextmanager
-async def publisher(settings: KafkaSettings, *, source: str,
-                    ensure: Sequence[str] = ()) -> AsyncIterator[Publisher]:
+async def publisher(settings: KafkaSettings, *, source: str, ensure: Sequence[str] = (),
+                    default_producer: ProducerKind = "aiokafka") -> AsyncIterator[Publisher]:
     """A started producer (acks=all) wrapped as a Publisher; stopped (flushed) on exit.
 
     Raises BrokerUnavailable when the broker cannot be reached at start.
 
-    `ensure` names topics to create at start when `settings.create_topics` is on.
+    `ensure` names topics to create at start when `settings.create_topics` is on. The client library
+    is `settings.producer`, else `default_producer`.
     """
+    kind = settings.producer or default_producer
+    opened = _confluent_producer(settings) if kind == "confluent" else _aiokafka_producer(settings)
+    async with opened as producer:
+        if settings.create_topics and ensure:
+            try:
+                await ensure_topics(settings, ensure)
+            except (KafkaError, OSError) as exc:
+                raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        yield Publisher(producer, settings=settings, source=source)
+
+
+@contextlib.asynccontextmanager
+async def _aiokafka_producer(settings: KafkaSettings) -> AsyncIterator[_Producer]:
     producer = AIOKafkaProducer(
         **_connection_kwargs(settings),  # type: ignore[arg-type]
         acks="all",
@@ -233,12 +374,19 @@ async def publisher(settings: KafkaSettings, *, source: str,
         await producer.stop()
         raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
     try:
-        if settings.create_topics and ensure:
-            try:
-                await ensure_topics(settings, ensure)
-            except (KafkaError, OSError) as exc:
-                raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
-        yield Publisher(producer, settings=settings, source=source)
+        yield _AiokafkaProducer(producer)
+    finally:
+        await producer.stop()
+
+
+@contextlib.asynccontextmanager
+async def _confluent_producer(settings: KafkaSettings) -> AsyncIterator[_Producer]:
+    producer = _ConfluentProducer(settings)
+    try:
+        # librdkafka connects lazily: ask for metadata so an unreachable broker fails here, as aiokafka's start does.
+        if not await producer.ping():
+            raise BrokerUnavailable(f"no answer from {settings.bootstrap_servers}")
+        yield producer
     finally:
         await producer.stop()
 

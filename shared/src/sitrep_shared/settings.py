@@ -19,6 +19,9 @@ def service_settings_config() -> SettingsConfigDict:
     )
 
 
+ProducerKind = Literal["aiokafka", "confluent"]
+
+
 class TopicSettings(BaseModel):
     articles: str = "sitrep.articles.v1"
     extractions: str = "sitrep.extractions.v1"
@@ -43,6 +46,11 @@ class KafkaSettings(BaseModel):
     create_topics: bool = Field(default=True, description="Create missing topics at start.")
     idempotent_producer: bool = Field(
         default=False, description="Needs a broker that supports it (the embedded one does not)."
+    )
+    producer: ProducerKind | None = Field(
+        default=None,
+        description="Client library that publishes: aiokafka or confluent (librdkafka). Unset: the "
+                    "service's own choice (ingest: confluent, others: aiokafka). Consumers use aiokafka.",
     )
     linger_ms: int = Field(default=5, ge=0)
     max_batch_size: int = Field(default=256 * 1024, ge=1024, description="Producer batch bytes.")

@@ -13,12 +13,14 @@ from sitrep_shared.settings import KafkaSettings
 pytestmark = pytest.mark.integration
 
 
-def test_broker_stopped_mid_test_gives_503_then_recovers(ingest_server_factory, kafka_settings_factory) -> None:
+@pytest.mark.parametrize("producer", ["confluent", "aiokafka"])
+def test_broker_stopped_mid_test_gives_503_then_recovers(ingest_server_factory, kafka_settings_factory,
+                                                         producer: str) -> None:
     # Its own broker, whatever SITREP_TEST_KAFKA says: this test stops and restarts it.
     broker = EmbeddedBroker().start()
     try:
         kafka: KafkaSettings = kafka_settings_factory(bootstrap_servers=broker.bootstrap_servers,
-                                                      request_timeout_ms=2000)
+                                                      request_timeout_ms=2000, producer=producer)
         with ingest_server_factory(kafka, publish_timeout_seconds=3, retry_after_seconds=7) as (url, _, metrics):
             first = {"text": "Before the outage.", "url": "https://x.example/1"}
             assert httpx.post(f"{url}/v1/articles", json=first).status_code == 202

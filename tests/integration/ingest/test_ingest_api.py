@@ -24,8 +24,10 @@ def article(n: int = 0, **extra: object) -> dict[str, object]:
             "published_at": "2024-05-14T09:30:00+00:00", **extra}
 
 
-def test_post_article_reaches_a_confluent_consumer_with_key_value_and_headers(ingest_server_factory) -> None:
-    with ingest_server_factory() as (url, settings, metrics):
+@pytest.mark.parametrize("producer", ["confluent", "aiokafka"])
+def test_post_article_reaches_a_confluent_consumer_with_key_value_and_headers(
+        ingest_server_factory, kafka_settings_factory, producer: str) -> None:
+    with ingest_server_factory(kafka_settings_factory(producer=producer)) as (url, settings, metrics):
         response = httpx.post(f"{url}/v1/articles", json=article(1))
         assert response.status_code == 202
         body = response.json()

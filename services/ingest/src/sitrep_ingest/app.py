@@ -15,7 +15,7 @@ from sitrep_ingest import routes
 from sitrep_ingest.dedupe import RecentIds
 from sitrep_ingest.ingestor import Ingestor
 from sitrep_ingest.metrics import IngestMetrics
-from sitrep_ingest.settings import IngestSettings
+from sitrep_ingest.settings import DEFAULT_PRODUCER, IngestSettings
 from sitrep_shared import kafka, metrics
 
 
@@ -69,7 +69,8 @@ def create_app(settings: IngestSettings, *, metrics_: IngestMetrics | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         topic = settings.kafka.topics.articles
-        async with kafka.publisher(settings.kafka, source="sitrep-ingest", ensure=[topic]) as publisher:
+        async with kafka.publisher(settings.kafka, source="sitrep-ingest", ensure=[topic],
+                                   default_producer=DEFAULT_PRODUCER) as publisher:
             recent = RecentIds(capacity=settings.ingest.dedupe_capacity,
                                ttl_seconds=settings.ingest.dedupe_ttl_seconds)
             # What start-up allocated lives as long as the process: keep it out of the full

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from sitrep_ingest.dedupe import RecentIds
 from sitrep_ingest.ingestor import Ingestor, ItemResult, Unparseable
 from sitrep_ingest.metrics import IngestMetrics
-from sitrep_ingest.settings import IngestSettings
+from sitrep_ingest.settings import DEFAULT_PRODUCER, IngestSettings
 from sitrep_shared import kafka
 
 CHUNK = 500
@@ -63,7 +63,8 @@ async def load(paths: list[Path], settings: IngestSettings, *, progress: bool = 
     counts: Counter[str] = Counter()
     reasons: list[str] = []
     topic = settings.kafka.topics.articles
-    async with kafka.publisher(settings.kafka, source="sitrep-ingest/loader", ensure=[topic]) as publisher:
+    async with kafka.publisher(settings.kafka, source="sitrep-ingest/loader", ensure=[topic],
+                               default_producer=DEFAULT_PRODUCER) as publisher:
         ingestor = Ingestor(publisher=publisher, topic=topic,
                             recent=RecentIds(capacity=len(items) + 1, ttl_seconds=3600),
                             metrics=IngestMetrics(),
