@@ -36,3 +36,25 @@ def test_a_key_lands_on_the_same_partition_with_either_producer(kafka_settings_f
     assert all(len(partitions) == 1 for partitions in by_producer.values()), by_producer
     assert len({p for partitions in by_producer.values() for p in partitions}) > 1  # keys do spread
     assert {r.value for r in records} == {a.model_dump_json().encode() for a in articles}
+
+
+async def publish_then_consume(settings: KafkaSettings, articles: list[Article]) -> list[kafka.Message]:
+    await publish(settings, "confluent", articles)
+    got: list[kafka.Message] = []
+    async with kafka.consumer(settings, topics=[settings.topics.articles], group_id=f"g-{settings.topics.articles}",
+                              session_timeout_ms=6000, heartbeat_interval_ms=1000) as consumer:
+        async with asyncio.timeout(60):
+            while len(got) < len(articles):
+                got += await consumer.fetch(max_records=100, timeout_ms=500)
+    return got
+
+
+def test_what_the_confluent_publisher_writes_the_aiokafka_consumer_reads(kafka_settings_factory) -> None:
+    # Extract consumes ingest's output with aiokafka.
+    settings = kafka_settings_factory()
+    articles = [Article.model_validate({"id": f"a_{n}", "text": f"text {n}", "ingested_at": "2024-05-14T09:30:00Z"})
+                for n in range(5)]
+    got = asyncio.run(publish_then_consume(settings, articles))
+    assert sorted(m.key or b"" for m in got) == [a.id.encode() for a in articles]
+    assert all(kafka.header_dict(m.headers)["ce_id"] == (m.key or b"").decode() for m in got)
+    assert {m.value for m in got} == {a.model_dump_json().encode() for a in articles}
