@@ -327,9 +327,9 @@ class SqlRepository:
 
     def _insert_many(self, conn: Connection, table: Any, rows: list[dict[str, Any]],
                      json_columns: tuple[str, ...] = (), suffix: str = "") -> None:
-        """A plain multi-row INSERT (PostgreSQL: COPY unless `suffix`), values converted as Core would.
+        """INSERT the rows (SQLite: executemany; PostgreSQL: COPY, or unnest() with a `suffix`).
 
-        Core's per-row parameter processing cost more than the database did; `json_columns` arrive
+        Values are converted as Core would, without Core's per-row cost; `json_columns` arrive
         already serialised to JSON text.
         """
         if not rows:
@@ -345,21 +345,18 @@ class SqlRepository:
                 if values[i] is not None:
                     values[i] = p(values[i])
             params.append(tuple(values))
-        if self.backend.name == "postgresql" and not suffix:
-            self.backend.copy(conn, table.name, names, params)
-            return
-        marker = "?" if dialect.paramstyle == "qmark" else "%s"
-        pg = self.backend.name == "postgresql"
-        markers = ", ".join(f"{marker}::jsonb" if pg and n in json_columns else marker for n in names)
-        head = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
-        if not pg:  # in-process: executemany reuses one prepared statement
+        into = f"INSERT INTO {table.name} ({', '.join(names)})"
+        if self.backend.name == "sqlite":  # in-process: executemany reuses one prepared statement
+            sql = f"{into} VALUES ({', '.join(['?'] * len(names))}){suffix}"
             for chunk in _chunks(params, 2000):
-                conn.exec_driver_sql(f"{head}({markers}){suffix}", list(chunk))
-            return
-        # PostgreSQL: one multi-row statement per chunk rather than a round of statements per row.
-        for chunk in _chunks(params, 30_000 // len(names)):
-            values = ", ".join([f"({markers})"] * len(chunk))
-            conn.exec_driver_sql(f"{head}{values}{suffix}", tuple(v for row in chunk for v in row))
+                conn.exec_driver_sql(sql, list(chunk))
+        elif not suffix:
+            self.backend.copy(conn, table.name, names, params)
+        else:
+            # One array per column: a fixed statement text, planned once, instead of one per row.
+            arrays = ", ".join(f"%s::{table.c[n].type.compile(dialect)}[]" for n in names)
+            columns = tuple(list(values) for values in zip(*params, strict=True))
+            conn.exec_driver_sql(f"{into} SELECT * FROM unnest({arrays}){suffix}", columns)
 
     def _bump_rollups(self, conn: Connection, rollup: Counter[tuple[str, dt.date]],
                       country_rollup: Counter[tuple[str, dt.date, str]]) -> None:
