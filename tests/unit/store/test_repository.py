@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from sitrep_shared.models import EventDate, Location
 from sitrep_store.repository import InvalidCursor, SqlRepository
@@ -176,6 +177,8 @@ def test_repository_rollups_match_scan_after_many_replacements(repo: SqlReposito
     repo.apply(list(generate(30, seed=2, events_per_article=2)))  # same articles, fewer events
     flt = EventFilter(types=("shootdown", "drone_or_missile_strike"), occurred_from=dt.date(2023, 1, 1))
     assert repo.stats(flt) == repo.stats(flt.model_copy(update={"min_confidence": 0.0}))
+    for other in (EventFilter(), EventFilter(occurred_to=dt.date(2023, 6, 30)), EventFilter(types=("shootdown",))):
+        assert repo.stats(other) == repo.stats(other.model_copy(update={"min_confidence": 0.0}))
     assert repo.stats(EventFilter()).total == 60
 
 
@@ -197,3 +200,13 @@ def test_repository_event_id_moved_between_articles(repo: SqlRepository) -> None
     repo.apply([make_extraction(b, [event])])
     assert repo.stats(EventFilter()).total == 1
     assert repo.get_event(event.event_id).article_id == b.id  # type: ignore[union-attr]
+
+
+def test_repository_batch_with_one_event_id_in_two_articles_fails_as_a_whole(repo: SqlRepository) -> None:
+    # The worker then applies the batch one by one (the later article takes the event).
+    a = make_article(text="first article text")
+    b = make_article(text="second article text")
+    event = make_event(a, summary="shared")
+    with pytest.raises(IntegrityError):
+        repo.apply([make_extraction(a, [event]), make_extraction(b, [event])])
+    assert repo.count_events() == 0 and repo.snapshot()["articles"] == []

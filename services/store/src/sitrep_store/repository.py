@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import psycopg
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -31,7 +32,6 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from sitrep_shared.models import EVENT_TYPES, Extraction
@@ -129,9 +129,6 @@ def _search_text(event: Any) -> str:
 class _Backend:
     name = "sqlite"
 
-    def insert(self, table: Any) -> Any:
-        return sqlite.insert(table)
-
     @staticmethod
     def _match(terms: list[str]) -> str:
         return " ".join(f'"{t}"*' for t in terms)
@@ -149,15 +146,12 @@ class _Backend:
             "SELECT count(*) > :few FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH :match "
             "LIMIT :few + 1)"), {"match": self._match(terms), "few": TEXT_FEW}).scalar_one())
 
-    def lock_writers(self, conn: Connection) -> None:
+    def start_write(self, conn: Connection) -> None:
         """SQLite: BEGIN IMMEDIATE already holds the one write lock."""
 
 
 class _PostgresBackend(_Backend):
     name = "postgresql"
-
-    def insert(self, table: Any) -> Any:
-        return postgresql.insert(table)
 
     def text_condition(self, terms: list[str], *, many: bool = False) -> ColumnElement[bool]:
         query = " & ".join(f"{t}:*" for t in terms)
@@ -166,22 +160,24 @@ class _PostgresBackend(_Backend):
     def text_matches_many(self, conn: Connection, terms: list[str]) -> bool:
         return False  # the planner has the statistics to choose
 
-    def lock_writers(self, conn: Connection) -> None:
+    def start_write(self, conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
+        # The writer only looks rows up by key. Without fresh statistics (a bulk load outruns
+        # autovacuum, or it is off) `article_id IN (...)` is estimated to match every row and
+        # becomes a scan of the whole table per batch; this keeps the index probes.
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
-    @staticmethod
-    def copy(conn: Connection, table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
-        """COPY the rows in, inside the connection's transaction (a fraction of INSERT's cost per row)."""
-        import psycopg
 
-        sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
-        try:
-            with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    copy.write_row(row)
-        except psycopg.Error as exc:
-            # As SQLAlchemy would have raised it, so that the worker tells transient from rejected.
-            raise DBAPIError.instance(sql, None, exc, psycopg.Error, dialect=conn.dialect) from exc
+def _pg_copy(conn: Connection, table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """COPY the rows in, inside the connection's transaction (a fraction of INSERT's cost per row)."""
+    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+    try:
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as exc:
+        # As SQLAlchemy would have raised it, so that the worker tells transient from rejected.
+        raise DBAPIError.instance(sql, None, exc, psycopg.Error, dialect=conn.dialect) from exc
 
 
 @dataclass
@@ -210,7 +206,7 @@ class SqlRepository:
         if not latest:
             return result
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-            self.backend.lock_writers(conn)
+            self.backend.start_write(conn)
             hashes = {x.article.id: content_hash(x) for x in latest.values()}
             stored: dict[str, str] = {}
             for chunk in _chunks(list(latest)):
@@ -351,7 +347,7 @@ class SqlRepository:
             for chunk in _chunks(params, 2000):
                 conn.exec_driver_sql(sql, list(chunk))
         elif not suffix:
-            self.backend.copy(conn, table.name, names, params)
+            _pg_copy(conn, table.name, names, params)
         else:
             # One array per column: a fixed statement text, planned once, instead of one per row.
             arrays = ", ".join(f"%s::{table.c[n].type.compile(dialect)}[]" for n in names)
