@@ -28,6 +28,7 @@ class FakeExtractor:
 
     name = "fake-extractor"
     version = "0.0.1"
+    merge = True
 
     def __init__(self, *, delay_s: float = 0.0) -> None:
         self.calls: list[list[str]] = []

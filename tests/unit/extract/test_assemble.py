@@ -85,3 +85,46 @@ def test_assemble_qualifier_from_text_before_number() -> None:
 
 def test_assemble_nothing_in_nothing_out() -> None:
     assert assemble(_article(), []) == []
+
+
+def test_assemble_drops_cross_border_fire_between_belligerents() -> None:
+    text = ("Armenian units shelled Azerbaijani positions near Lachin, the ministry said. "
+            "Drone debris was found near Galati in Romania, the Romanian ministry said.")
+    belligerents, spillover = (text.split(". ")[0] + ".", text.split(". ")[1])
+    events = assemble(_article(text), [
+        _mention(text, belligerents, roles={"location": ["Lachin"]}, type_="cross_border_incident"),
+        _mention(text, spillover, roles={"location": ["Galati", "Romania"]}, type_="cross_border_incident"),
+    ])
+    assert [[loc.country_code for loc in e.locations] for e in events] == [["RO", "RO"]]
+
+
+def test_conflict_parties() -> None:
+    from sitrep_extract.normalise.conflicts import between_parties
+
+    assert between_parties(["AM", "AZ"]) and between_parties(["SD"]) and between_parties(["UA", None])
+    assert not between_parties(["UA", "RO"]) and not between_parties(["PL"]) and not between_parties([None])
+
+
+def test_assemble_merges_a_toll_with_its_part_in_the_same_place() -> None:
+    text = ("Airstrikes killed 18 people in Rafah and Deir al-Balah, health officials said. "
+            "A strike on a house in Rafah killed 14 of them. "
+            "Separately, 3 people were killed in Khan Younis.")
+    s1, s2, s3 = (text.split(". ")[i].rstrip(".") + "." for i in range(3))
+    mentions = [
+        _mention(text, s1, roles={"quantity": ["18"], "location": ["Rafah", "Deir al-Balah"]},
+                 type_="casualty_report"),
+        _mention(text, s2, roles={"quantity": ["14"], "location": ["Rafah"]}, type_="casualty_report"),
+        _mention(text, s3, roles={"quantity": ["3"], "location": ["Khan Younis"]}, type_="casualty_report"),
+    ]
+    for index, m in enumerate(mentions):
+        m.index = index
+    events = assemble(_article(text), mentions)
+    assert [e.quantity.value for e in events if e.quantity] == [18, 3]
+
+
+def test_assemble_keeps_spillover_when_the_sentence_names_a_non_party_state() -> None:
+    text = "Moldova's government denied that its territory had been hit by stray fire from the war in Ukraine."
+    events = assemble(_article(text), [
+        _mention(text, text, roles={"location": ["Ukraine"]}, type_="cross_border_incident", stance="denied"),
+    ])
+    assert [(e.type, e.stance) for e in events] == [("cross_border_incident", "denied")]

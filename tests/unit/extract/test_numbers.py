@@ -18,6 +18,11 @@ def test_numbers_not_a_number() -> None:
     assert parse_quantity("several") is None
 
 
+@pytest.mark.parametrize("text", ["dozens", "dozens of people", "hundreds", "tens of thousands", "Thousands"])
+def test_numbers_orders_of_magnitude_are_not_counts(text: str) -> None:
+    assert parse_quantity(text) is None
+
+
 @pytest.mark.parametrize(
     ("prefix", "qualifier"),
     [("shot down at least ", "at_least"), ("killed more than ", "more_than"), ("over ", "more_than"),

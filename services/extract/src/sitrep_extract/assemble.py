@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sitrep_extract.normalise.conflicts import between_parties
 from sitrep_extract.normalise.dates import resolve_date
 from sitrep_extract.normalise.gazetteer import Gazetteer, fold, gazetteer
 from sitrep_extract.normalise.numbers import ParsedQuantity, parse_quantity
@@ -166,15 +167,25 @@ class _Draft:
     extra_sentences: int = 0
 
 
-_BREAKDOWN_TYPES = ("shootdown", "drone_or_missile_strike")
+_BREAKDOWN_TYPES = ("shootdown", "drone_or_missile_strike", "casualty_report")
+
+
+def _places(d: _Draft) -> set[str]:
+    return set().union(*(_loc_key(n) for n in d.loc_names)) if d.loc_names else set()
 
 
 def _breakdown(a: _Draft, b: _Draft) -> bool:
-    """b, just after a, gives part of a's total ('56 drones ... 11 over Belgorod'): one event."""
+    """b, just after a, gives part of a's total ('56 drones ... 11 over Belgorod'): one event.
+
+    A toll is only read as part of an earlier one when it is in one of the same places
+    ("killed 18 in Rafah and Deir al-Balah ... a strike on a house in Rafah killed 14").
+    """
     if a.mention.type not in _BREAKDOWN_TYPES or not (a.quantity and b.quantity):
         return False
     first, second = (a, b) if a.mention.index <= b.mention.index else (b, a)
     assert first.quantity and second.quantity
+    if first.mention.type == "casualty_report" and not (_places(second) and _places(second) <= _places(first)):
+        return False
     return (0 < second.mention.index - first.mention.index <= 2
             and second.quantity.value < first.quantity.value and not second.mention.first("time"))
 
@@ -186,8 +197,7 @@ def _compatible(a: _Draft, b: _Draft) -> bool:
         return True
     if a.quantity and b.quantity and a.quantity.value != b.quantity.value:
         return False
-    ka = set().union(*(_loc_key(n) for n in a.loc_names)) if a.loc_names else set()
-    kb = set().union(*(_loc_key(n) for n in b.loc_names)) if b.loc_names else set()
+    ka, kb = _places(a), _places(b)
     if ka and kb:
         return bool(ka & kb)  # same place: a restatement; different places: different events
     if a.quantity and b.quantity:
@@ -251,6 +261,9 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
             names = _nearby_places(m.index, sentence_places, title_places)
         quantity = main.quantity
         locations = gaz.resolve_all(names, context=all_locs) if names else []
+        if m.type == "cross_border_incident" and between_parties(
+                {loc.country_code for loc in locations} | gaz.countries_in(m.sentence)):
+            continue  # guideline: fire between belligerents across their own border is no spillover
         time_text = m.first("time") or next((o.mention.first("time") for o in g if o.mention.first("time")), None)
         occurred = resolve_date(time_text, published) if time_text else EventDate()
         claimant = m.first("claimant")

@@ -35,6 +35,7 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)?\b")
 class KeywordBaseline:
     name = "keyword-baseline"
     version = "1"
+    merge = True
 
     def _spans(self, text: str, offset: int) -> list[Span]:
         spans = [Span("quantity", offset + m.start(), offset + m.end(), m.group()) for m in _NUMBER.finditer(text)]
@@ -61,5 +62,5 @@ class KeywordBaseline:
                               else "reported" if _REPORTED.search(s.text) else "asserted")
                     mentions.append(Mention(type=type_, confidence=0.5, stance=stance, sentence_start=s.start,
                                             sentence_end=s.end, sentence=s.text, spans=spans))
-            out.append(assemble(article, mentions))
+            out.append(assemble(article, mentions, merge=self.merge))
         return out

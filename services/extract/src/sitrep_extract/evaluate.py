@@ -286,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = argv[1:]
     ap = argparse.ArgumentParser(prog="sitrep_extract evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--artifact", type=Path, default=None)
-    ap.add_argument("--sets", default="test,dev-real,seed,samples")
+    ap.add_argument("--sets", default="test,test-sentences,dev-real,seed,samples",
+                    help="test-sentences scores the test split with restatements left unmerged, "
+                         "the unit its per-sentence gold is annotated in")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--json", type=Path, default=None, help="also write all metrics here")
     ap.add_argument("--dump", type=Path, default=None, help="write predictions (scorer format) here")
@@ -297,13 +299,16 @@ def main(argv: list[str] | None = None) -> int:
     systems: list[tuple[str, Extractor]] = [("model", model)]
     if not a.no_baseline:
         systems.append(("baseline", KeywordBaseline()))
-    loaders = {"test": test_split, "dev-real": dev_real, "seed": seed, "samples": samples}
+    loaders = {"test": test_split, "test-sentences": test_split, "dev-real": dev_real, "seed": seed,
+               "samples": samples}
     results: dict[str, dict[str, Any]] = {}
     details: dict[str, Any] = {"version": model.version}
     for set_name in a.sets.split(","):
         gold = loaders[set_name]()
         for sys_name, extractor in systems:
+            extractor.merge = set_name != "test-sentences"
             preds, seconds = predict(extractor, gold)
+            extractor.merge = True
             m = score(gold, preds)
             m["seconds"] = seconds
             if set_name == "seed":

@@ -29,6 +29,7 @@ NAME = "minilm-events"
 class Extractor(Protocol):
     name: str
     version: str
+    merge: bool
 
     def extract_batch(self, articles: list[Article]) -> list[list[Event]]: ...
 
@@ -138,6 +139,7 @@ class MiniLMExtractor:
         self.thresholds = {t: float(v) for t, v in config.get("thresholds", {}).items()}
         self.use_bf16 = use_bf16
         self.max_batch_sentences = max_batch_sentences
+        self.merge = True  # merge restatements across sentences (off only to score per-sentence gold)
 
     def encode(self, texts: Sequence[str]) -> Any:
         return self.tokenizer(list(texts), truncation=True, max_length=MAX_TOKENS, padding=True,
@@ -211,7 +213,8 @@ class MiniLMExtractor:
                 tp = next(title_preds)
                 title_places = [article.title.strip()[s:e] for role, s, e in tp.spans if role == "location"]
             mentions, places = self.mentions(article, sents, mine)
-            out.append(assemble(article, mentions, sentence_places=places, title_places=title_places))
+            out.append(assemble(article, mentions, merge=self.merge, sentence_places=places,
+                                title_places=title_places))
         return out
 
 

@@ -179,6 +179,18 @@ class Gazetteer:
             out.append(self.to_location(name, best, is_region=is_region))
         return out
 
+    def countries_in(self, text: str) -> set[str]:
+        """ISO codes of the countries a text names anywhere ("Romania's government denied ...")."""
+        words = re.findall(r"[\w.'-]+", fold(text))
+        words = [w[:-2] if w.endswith("'s") else w.strip(".") if w.count(".") == 1 else w for w in words]
+        found = set()
+        for n in (1, 2, 3, 4, 5):
+            for i in range(len(words) - n + 1):
+                iso = self._country_names.get(" ".join(words[i : i + n]))
+                if iso:
+                    found.add(iso)
+        return found
+
     def resolve(self, name: str, *, context: Sequence[str] = ()) -> Location:
         return self.resolve_all([name], context=context)[0]
 

@@ -36,7 +36,6 @@ _QUALIFIERS: tuple[tuple[str, QuantityQualifier], ...] = (
 _VAGUE = {
     "a dozen": 12,
     "dozen": 12,
-    "dozens": 12,
     "a couple": 2,
     "a couple of": 2,
     "a pair of": 2,
@@ -44,10 +43,9 @@ _VAGUE = {
     "single": 1,
     "a": 1,
     "an": 1,
-    "hundreds": 100,
-    "thousands": 1000,
-    "scores": 20,
 }
+# "Dozens" or "hundreds" of something is an order of magnitude, not a count: no quantity.
+_UNCOUNTED = {"dozens", "scores", "hundreds", "thousands", "tens", "millions"}
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 
@@ -68,6 +66,8 @@ def parse_value(text: str) -> float | None:
         return None
     if s in _VAGUE:
         return float(_VAGUE[s])
+    if s.split()[0] in _UNCOUNTED:
+        return None
     if _DIGITS.match(s):
         return float(s.replace(",", ""))
     # "1.5 million", "3 thousand", "a million", "a dozen"
