@@ -116,6 +116,12 @@ def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tup
     return out
 
 
+def _is_headline(sentence: Sentence, article: Article) -> bool:
+    """Scraped text often opens with the article's headline: read it for places, never for events."""
+    title = (article.title or "").strip().lower()
+    return bool(title) and sentence.start < len(title) + 2 and sentence.text.strip().lower() == title
+
+
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     """Extend a span to whole words (a tokenizer can stop inside 'Zaporizhzhia')."""
     while start > 0 and (text[start - 1].isalnum()):
@@ -189,7 +195,7 @@ class MiniLMExtractor:
         places: list[list[str]] = []
         for sent, pred in zip(sentences, preds, strict=True):
             spans = [Span(role, sent.start + s, sent.start + e, sent.text[s:e]) for role, s, e in pred.spans]
-            types = exclusive(sent.text, pred.stances)
+            types = {} if _is_headline(sent, article) else exclusive(sent.text, pred.stances)
             for type_, (stance, _sp) in types.items():
                 out.append(Mention(type=type_, confidence=pred.type_probs[TYPES.index(type_)], stance=stance,
                                    sentence_start=sent.start, sentence_end=sent.end, sentence=sent.text,
