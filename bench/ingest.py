@@ -1,6 +1,8 @@
 """Ingest throughput, in one run on the same generated ~3 KB articles:
 
-(a) raw:    a bare aiokafka producer (acks=all) to the embedded broker: the ceiling;
+(a) raw:    a bare aiokafka producer (acks=all) to the embedded broker, the baseline the issue names;
+    raw_confluent: the same with a bare confluent-kafka (librdkafka) producer, the client ingest
+    publishes with by default, so batch_ratio_confluent compares like with like;
 (b) single: one article per POST, 64 keep-alive connections from wrk (a separate C process);
 (c) batch:  500-article batches to /v1/articles/batch from an async client in its own process.
 
@@ -47,6 +49,29 @@ async def raw_producer(bootstrap: str, topic: str, count: int) -> float:
         return count / (time.perf_counter() - started)
     finally:
         await producer.stop()
+
+
+def raw_confluent_producer(bootstrap: str, topic: str, count: int) -> float:
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
+                         "enable.idempotence": False})
+    payloads = [json.dumps(article(i, "rawc")).encode() for i in range(count)]
+    failed: list[object] = []
+    started = time.perf_counter()
+    for i, p in enumerate(payloads):
+        while True:
+            try:
+                producer.produce(topic, value=p, key=str(i).encode(),
+                                 on_delivery=lambda err, _msg: err and failed.append(err))
+                break
+            except BufferError:  # local queue full: let deliveries drain
+                producer.poll(0.01)
+    producer.flush(60)
+    seconds = time.perf_counter() - started
+    if failed:
+        raise RuntimeError(f"{len(failed)} raw confluent deliveries failed: {failed[0]}")
+    return count / seconds
 
 
 def batch_client(url: str, seconds: float, concurrency: int, result: mp.Queue) -> None:
@@ -103,6 +128,7 @@ def main() -> int:
 
     with EmbeddedBroker() as broker:
         raw_per_s = asyncio.run(raw_producer(broker.bootstrap_servers, "bench.raw", args.raw_count))
+        raw_confluent_per_s = raw_confluent_producer(broker.bootstrap_servers, "bench.rawc", args.raw_count)
         port = free_port()
         env = {**os.environ, "SITREP_KAFKA__BOOTSTRAP_SERVERS": broker.bootstrap_servers,
                "SITREP_INGEST__PORT": str(port), "SITREP_LOG_LEVEL": "WARNING",
@@ -129,11 +155,13 @@ def main() -> int:
     result = {
         "bench": "ingest",
         "raw_per_s": round(raw_per_s, 1),
+        "raw_confluent_per_s": round(raw_confluent_per_s, 1),
         "single_per_s": round(single_per_s, 1) if single_per_s else None,
         "single_p99_ms": round(p99_ms, 2) if p99_ms else None,
         "batch_per_s": round(batch_per_s, 1),
         "batch_errors": errors,
         "batch_ratio": round(batch_per_s / raw_per_s, 3),
+        "batch_ratio_confluent": round(batch_per_s / raw_confluent_per_s, 3),
     }
     print(json.dumps(result))
     return 0
