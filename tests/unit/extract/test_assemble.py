@@ -128,3 +128,22 @@ def test_assemble_keeps_spillover_when_the_sentence_names_a_non_party_state() ->
         _mention(text, text, roles={"location": ["Ukraine"]}, type_="cross_border_incident", stance="denied"),
     ])
     assert [(e.type, e.stance) for e in events] == [("cross_border_incident", "denied")]
+
+
+def test_assemble_merges_spillover_into_the_same_state() -> None:
+    text = ("Fragments of a drone were found in Romania, opposite Izmail, the ministry said. "
+            "Specialists later searched the area near Tulcea where the debris fell.")
+    s1, s2 = text.split(". ")[0] + ".", text.split(". ")[1]
+    mentions = [
+        _mention(text, s1, roles={"location": ["Romania", "Izmail"]}, type_="cross_border_incident"),
+        _mention(text, s2, roles={"location": ["Tulcea"]}, type_="cross_border_incident"),
+    ]
+    events = assemble(_article(text), mentions)
+    assert len(events) == 1 and {loc.country_code for loc in events[0].locations} >= {"RO"}
+
+
+def test_gazetteer_bare_feature_word_is_no_town() -> None:
+    from sitrep_extract.normalise.gazetteer import gazetteer
+
+    assert gazetteer().resolve("Sea").precision == "unresolved"
+    assert gazetteer().resolve("Port Sudan").country_code == "SD"

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sitrep_extract.normalise.conflicts import between_parties
+from sitrep_extract.normalise.conflicts import between_parties, non_parties
 from sitrep_extract.normalise.dates import resolve_date
 from sitrep_extract.normalise.gazetteer import Gazetteer, fold, gazetteer
 from sitrep_extract.normalise.numbers import ParsedQuantity, parse_quantity
@@ -165,6 +165,7 @@ class _Draft:
     loc_names: list[str]
     loc_spans: list[Span]
     extra_sentences: int = 0
+    spillover_states: frozenset[str] = frozenset()  # cross-border only: the non-party states it names
 
 
 _BREAKDOWN_TYPES = ("shootdown", "drone_or_missile_strike", "casualty_report")
@@ -199,7 +200,9 @@ def _compatible(a: _Draft, b: _Draft) -> bool:
         return False
     ka, kb = _places(a), _places(b)
     if ka and kb:
-        return bool(ka & kb)  # same place: a restatement; different places: different events
+        # Same place: a restatement; different places: different events. Spillover into the same
+        # non-party state ("in Romania" ... "near Plauru in Tulcea County") is one incident.
+        return bool(ka & kb) or bool(a.spillover_states & b.spillover_states)
     if a.quantity and b.quantity:
         return True  # same number (checked above), no conflicting place
     # One side names nothing that could tell the events apart: a bare restatement.
@@ -211,6 +214,17 @@ def _compatible(a: _Draft, b: _Draft) -> bool:
 def _specificity(d: _Draft) -> tuple[float, int, float]:
     return (d.quantity.value if d.quantity else -1.0,
             len(d.loc_names) + len(d.mention.spans) // 3, d.mention.confidence)
+
+
+def _named_countries(gaz: Gazetteer, m: Mention) -> list[str]:
+    """Guideline: a cross-border event includes the affected (non-party) state when the sentence names
+    it, and an arms transfer its recipient country when named."""
+    if m.type == "cross_border_incident":
+        named = gaz.country_mentions(m.sentence)
+        return [w for iso, w in named.items() if non_parties([iso])]
+    if m.type == "arms_transfer" and (target := m.first("target")):
+        return list(gaz.country_mentions(target).values())
+    return []
 
 
 def _nearby_places(index: int, sentence_places: Sequence[Sequence[str]], title_places: Sequence[str]) -> list[str]:
@@ -239,7 +253,10 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
             if s.text.lower() not in seen:
                 seen.add(s.text.lower())
                 loc_spans.append(s)
-        drafts.append(_Draft(m, quantity, [s.text for s in loc_spans], loc_spans))
+        names = [s.text for s in loc_spans]
+        spill = (frozenset(non_parties(loc.country_code for loc in gaz.resolve_all(names, context=all_locs)))
+                 if m.type == "cross_border_incident" else frozenset())
+        drafts.append(_Draft(m, quantity, names, loc_spans, spillover_states=spill))
     groups: list[list[_Draft]] = []
     for d in drafts:
         for g in groups if merge else []:
@@ -259,6 +276,9 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
                     names.append(n)
         if not names:
             names = _nearby_places(m.index, sentence_places, title_places)
+        for written in _named_countries(gaz, m):
+            if all(_loc_key(written) != _loc_key(x) for x in names):
+                names.append(written)
         quantity = main.quantity
         locations = gaz.resolve_all(names, context=all_locs) if names else []
         if m.type == "cross_border_incident" and between_parties(

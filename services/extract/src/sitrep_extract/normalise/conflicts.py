@@ -28,3 +28,9 @@ def between_parties(country_codes: Iterable[str | None]) -> bool:
     """True when every named state is a party to one and the same conflict (and at least one is named)."""
     codes = {c for c in country_codes if c}
     return bool(codes) and any(codes <= side for side in PARTIES)
+
+
+def non_parties(country_codes: Iterable[str | None]) -> set[str]:
+    """The named states that are not a party to any conflict in the table (where spillover lands)."""
+    fighting = frozenset().union(*PARTIES)
+    return {c for c in country_codes if c and c not in fighting}

@@ -28,6 +28,10 @@ _STRIP_PREFIX = re.compile(r"^(?:the|over|near|in|outside|around|city of|town of
 _PLACE_WORDS = {"city", "town", "village", "camp", "airport", "airports", "port", "outskirts"}
 _COMPASS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west"}
 _LATIN = re.compile(r"^[A-Za-z .'\-]+$")
+# A bare geographic word is a fragment of a longer name ("Sea" of "the Black Sea"), never a town,
+# although GeoNames has towns called "Sea", "Bay" or "Port".
+_FEATURE_WORDS = {"sea", "ocean", "river", "bay", "gulf", "strait", "lake", "island", "islands", "coast",
+                  "port", "city", "town", "village", "border", "front", "airport", "base", "peninsula"}
 
 
 def fold(name: str) -> str:
@@ -118,7 +122,7 @@ class Gazetteer:
 
     def candidates(self, name: str) -> tuple[list[_Place], bool]:
         key, is_region = self.clean(name)
-        if not key:
+        if not key or key in _FEATURE_WORDS:
             return [], is_region
         if key in self._country_names and not is_region:
             iso = self._country_names[key]
@@ -179,17 +183,23 @@ class Gazetteer:
             out.append(self.to_location(name, best, is_region=is_region))
         return out
 
-    def countries_in(self, text: str) -> set[str]:
-        """ISO codes of the countries a text names anywhere ("Romania's government denied ...")."""
-        words = re.findall(r"[\w.'-]+", fold(text))
-        words = [w[:-2] if w.endswith("'s") else w.strip(".") if w.count(".") == 1 else w for w in words]
-        found = set()
-        for n in (1, 2, 3, 4, 5):
+    def country_mentions(self, text: str) -> dict[str, str]:
+        """Countries a text names anywhere, ISO code -> the name as written ("Romania's government" -> RO: Romania)."""
+        tokens = [(m.start(), m.end(), fold(m.group())) for m in re.finditer(r"[\w.'\u2019-]+", text)]
+        words = [w[:-2] if w.endswith("'s") else w.strip(".") if w.count(".") == 1 else w for _, _, w in tokens]
+        found: dict[str, str] = {}
+        for n in (5, 4, 3, 2, 1):
             for i in range(len(words) - n + 1):
                 iso = self._country_names.get(" ".join(words[i : i + n]))
-                if iso:
-                    found.add(iso)
+                if iso and iso not in found:
+                    written = text[tokens[i][0] : tokens[i + n - 1][1]]
+                    written = re.sub(r"['\u2019]s$", "", written)
+                    found[iso] = written[:-1] if written.count(".") == 1 and written.endswith(".") else written
         return found
+
+    def countries_in(self, text: str) -> set[str]:
+        """ISO codes of the countries a text names anywhere."""
+        return set(self.country_mentions(text))
 
     def resolve(self, name: str, *, context: Sequence[str] = ()) -> Location:
         return self.resolve_all([name], context=context)[0]
