@@ -206,7 +206,8 @@ def speed(extractor: Any, gold: Gold) -> dict[str, float]:
     full = time.perf_counter() - started
     sentences = sorted((s.text for a in articles for s in split_sentences(a.text)), key=len)
     started = time.perf_counter()
-    with torch.inference_mode():
+    bf16 = bool(getattr(extractor, "use_bf16", False))  # the same arithmetic as the extractor's
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         for i in range(0, len(sentences), extractor.max_batch_sentences):
             enc = extractor.tokenizer(sentences[i : i + extractor.max_batch_sentences], truncation=True,
                                       max_length=128, padding=True, return_tensors="pt")
