@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PACKAGES := -e shared -e services/ingest $(foreach svc,extract store,$(if $(wildcard services/$(svc)/pyproject.toml),-e services/$(svc)))
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint schemas system-deps clean
+.PHONY: setup run test lint schemas system-deps bench-deps clean
 
 $(STAMP): shared/pyproject.toml services/*/pyproject.toml requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ system-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
 	  else echo "missing Debian packages:$$missing (install them with apt-get as root)"; fi; \
 	fi
+
+# wrk drives bench/ingest.py's single-article load (not needed by the tests).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk) >/dev/null; \
+	  else echo "missing Debian package: wrk (install it with apt-get as root)"; fi; }
 
 test: setup
 	$(VENV)/bin/ruff check .
