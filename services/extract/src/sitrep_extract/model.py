@@ -59,7 +59,7 @@ class LoRALinear(nn.Module):
 class ModelConfig:
     rank: int = 8
     alpha: float = 16.0
-    adapt_layers: int = 3  # adapters in the top N encoder layers; the layers below stay frozen
+    adapt_layers: int = 6  # adapters in the top N encoder layers (6: all); the layers below stay frozen
     stance_dim: int = 32
     dropout: float = 0.1
 

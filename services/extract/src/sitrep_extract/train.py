@@ -31,7 +31,7 @@ from sitrep_extract.model import (
 )
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
-BASE_VERSION = "1.1.0"
+BASE_VERSION = "1.2.0"
 
 
 @dataclass
