@@ -6,12 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from support.servers import wait_until
 
 from sitrep_shared.broker import free_port
 from sitrep_shared.settings import KafkaSettings
@@ -32,17 +32,15 @@ class StoreProcess:
                                      stdout=self._log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"store exited with {self.proc.returncode}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
+                return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
             except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError("store did not become ready")
+                return False
+
+        wait_until(ready, timeout=timeout, interval=0.2, what="the store to become ready")
 
     def kill(self) -> None:
         if self.proc.poll() is None:
