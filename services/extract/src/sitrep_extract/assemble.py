@@ -216,12 +216,11 @@ def _specificity(d: _Draft) -> tuple[float, int, float]:
             len(d.loc_names) + len(d.mention.spans) // 3, d.mention.confidence)
 
 
-def _named_countries(gaz: Gazetteer, m: Mention) -> list[str]:
+def _named_countries(gaz: Gazetteer, m: Mention, sentence_countries: dict[str, str]) -> list[str]:
     """Guideline: a cross-border event includes the affected (non-party) state when the sentence names
-    it, and an arms transfer its recipient country when named."""
+    it (`sentence_countries`: ISO code -> name as written), and an arms transfer its recipient country."""
     if m.type == "cross_border_incident":
-        named = gaz.country_mentions(m.sentence)
-        return [w for iso, w in named.items() if non_parties([iso])]
+        return [w for iso, w in sentence_countries.items() if non_parties([iso])]
     if m.type == "arms_transfer" and (target := m.first("target")):
         return list(gaz.country_mentions(target).values())
     return []
@@ -276,13 +275,14 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
                     names.append(n)
         if not names:
             names = _nearby_places(m.index, sentence_places, title_places)
-        for written in _named_countries(gaz, m):
+        cross_border = m.type == "cross_border_incident"
+        sentence_countries = gaz.country_mentions(m.sentence) if cross_border else {}
+        for written in _named_countries(gaz, m, sentence_countries):
             if all(_loc_key(written) != _loc_key(x) for x in names):
                 names.append(written)
         quantity = main.quantity
         locations = gaz.resolve_all(names, context=all_locs) if names else []
-        if m.type == "cross_border_incident" and between_parties(
-                {loc.country_code for loc in locations} | gaz.countries_in(m.sentence)):
+        if cross_border and between_parties({loc.country_code for loc in locations} | set(sentence_countries)):
             continue  # guideline: fire between belligerents across their own border is no spillover
         time_text = m.first("time") or next((o.mention.first("time") for o in g if o.mention.first("time")), None)
         occurred = resolve_date(time_text, published) if time_text else EventDate()

@@ -30,7 +30,9 @@ def between_parties(country_codes: Iterable[str | None]) -> bool:
     return bool(codes) and any(codes <= side for side in PARTIES)
 
 
+_FIGHTING: frozenset[str] = frozenset().union(*PARTIES)
+
+
 def non_parties(country_codes: Iterable[str | None]) -> set[str]:
     """The named states that are not a party to any conflict in the table (where spillover lands)."""
-    fighting = frozenset().union(*PARTIES)
-    return {c for c in country_codes if c and c not in fighting}
+    return {c for c in country_codes if c and c not in _FIGHTING}

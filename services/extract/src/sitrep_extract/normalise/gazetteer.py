@@ -197,10 +197,6 @@ class Gazetteer:
                     found[iso] = written[:-1] if written.count(".") == 1 and written.endswith(".") else written
         return found
 
-    def countries_in(self, text: str) -> set[str]:
-        """ISO codes of the countries a text names anywhere."""
-        return set(self.country_mentions(text))
-
     def resolve(self, name: str, *, context: Sequence[str] = ()) -> Location:
         return self.resolve_all([name], context=context)[0]
 
