@@ -34,11 +34,25 @@ def _span(sentence: str, value: str | None, offset: int, role: str) -> dict[str,
     return {"role": role, "start": offset + at, "end": offset + at + len(value), "text": value}
 
 
+def _link(doc_id: str, ev: dict[str, Any], flat_index: dict[tuple[int, int], int],
+          events: list[dict[str, Any]]) -> int:
+    """The index of the earlier event that `ev` restates (raw `same_as` is [sentence, event])."""
+    where = tuple(ev["same_as"]) if isinstance(ev["same_as"], list) else None
+    target = flat_index.get(where) if where and len(where) == 2 else None  # type: ignore[arg-type]
+    if target is None or target == len(events) - 1:
+        raise ValueError(f"{doc_id}: same_as {ev['same_as']!r} names no earlier event")
+    if events[target]["type"] != ev["type"]:
+        raise ValueError(f"{doc_id}: same_as {ev['same_as']!r} links a {ev['type']} to a "
+                         f"{events[target]['type']}")
+    return int(events[target].get("same_as", target))  # always the first mention
+
+
 def build_article(raw: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """One corpus record from one raw article, and the number of argument strings not found."""
     text_parts: list[str] = []
     sentences: list[dict[str, int]] = []
     events: list[dict[str, Any]] = []
+    flat_index: dict[tuple[int, int], int] = {}  # (sentence, event in sentence) -> index in `events`
     missing = 0
     pos = 0
     for si, sent in enumerate(raw["sentences"]):
@@ -46,7 +60,8 @@ def build_article(raw: dict[str, Any]) -> tuple[dict[str, Any], int]:
         if text_parts:
             pos += 1
         sentences.append({"start": pos, "end": pos + len(s)})
-        for ev in sent.get("events", []):
+        for ei, ev in enumerate(sent.get("events", [])):
+            flat_index[(si, ei)] = len(events)
             args = []
             qty = ev.get("quantity") or None
             values = [(r, ev.get(r)) for r in ("claimant", "actor", "target", "object", "time")]
@@ -71,6 +86,8 @@ def build_article(raw: dict[str, Any]) -> tuple[dict[str, Any], int]:
                 "time": ev.get("time"),
                 "date": ev.get("date"),
             })
+            if ev.get("same_as") is not None:
+                events[-1]["same_as"] = _link(raw["doc_id"], ev, flat_index, events)
         text_parts.append(s)
         pos += len(s)
     record = {

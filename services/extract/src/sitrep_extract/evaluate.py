@@ -60,7 +60,7 @@ def _article(pid: str, text: str, published: str | None, title: str | None = Non
 Gold = list[dict[str, Any]]  # one passage a line: {id, text, published_at, events: [...]}, scorer format
 
 
-def test_split() -> Gold:
+def test_split(*, per_sentence: bool = False) -> Gold:
     records, _ = corpus_mod.read()
     out = []
     for r in records:
@@ -74,9 +74,27 @@ def test_split() -> Gold:
                            "quantity_qualifier": q.get("qualifier"), "locations": e["locations"],
                            "evidence": r["text"][s["start"] : s["end"]], "time": e.get("time"),
                            "date": e.get("date")})
+        if not per_sentence:
+            events = _merge_restatements(events, [e.get("same_as") for e in r["events"]])
         out.append({"id": r["doc_id"], "text": r["text"], "published_at": r["published_at"],
                     "title": r.get("title"), "events": events})
     return out
+
+
+def _merge_restatements(events: list[dict[str, Any]], same_as: list[int | None]) -> list[dict[str, Any]]:
+    """One gold event per incident: a restatement joins its first mention (the guideline's unit).
+
+    The first mention that gives a quantity speaks for the group; locations are the union.
+    """
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for i, (event, first) in enumerate(zip(events, same_as, strict=True)):
+        groups.setdefault(i if first is None else first, []).append(event)
+    merged = []
+    for members in groups.values():
+        lead = next((m for m in members if m["quantity"] is not None), members[0])
+        places = list(dict.fromkeys(loc for m in members for loc in m["locations"]))
+        merged.append({**lead, "locations": places})
+    return merged
 
 
 def dev_real() -> Gold:
@@ -302,8 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     systems: list[tuple[str, Extractor]] = [("model", model)]
     if not a.no_baseline:
         systems.append(("baseline", KeywordBaseline()))
-    loaders = {"test": test_split, "test-sentences": test_split, "dev-real": dev_real, "seed": seed,
-               "samples": samples}
+    loaders = {"test": test_split, "test-sentences": lambda: test_split(per_sentence=True), "dev-real": dev_real,
+               "seed": seed, "samples": samples}
     results: dict[str, dict[str, Any]] = {}
     details: dict[str, Any] = {"version": model.version, "dtype": "bf16" if model.use_bf16 else "fp32"}
     for set_name in a.sets.split(","):
