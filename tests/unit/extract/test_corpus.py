@@ -70,3 +70,13 @@ def test_merged_gold_keeps_one_event_per_incident_with_the_counted_mention_leadi
         ("drone_or_missile_strike", "second", 4, ["Sumy", "Konotop"]),
         ("casualty_report", "third", 2, []),
     ]
+
+
+def test_an_argument_is_placed_where_it_stands_as_a_word() -> None:
+    raw = {"doc_id": "t-0002", "sentences": [{"text": "A drone hit one Israeli company depot in Israel.", "events": [
+        {**_event("drone_or_missile_strike", locations=["Israel"]),
+         "quantity": {"text": "one", "value": 1, "qualifier": "exact"}}]}]}
+    rec, _ = build_article(raw)
+    spans = {a["role"]: (a["start"], a["end"]) for a in rec["events"][0]["args"]}
+    assert rec["text"][slice(*spans["quantity"])] == "one" and spans["quantity"][0] == len("A drone hit ")
+    assert spans["location"][0] == rec["text"].rindex("Israel")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -28,7 +29,9 @@ def split_of(doc_id: str) -> str:
 def _span(sentence: str, value: str | None, offset: int, role: str) -> dict[str, Any] | None:
     if not value:
         return None
-    at = sentence.find(value)
+    # The first occurrence that stands as a word of its own ("one" not inside "drone"), else the first.
+    whole = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", sentence)
+    at = whole.start() if whole else sentence.find(value)
     if at < 0:
         return None
     return {"role": role, "start": offset + at, "end": offset + at + len(value), "text": value}
