@@ -147,3 +147,17 @@ def test_gazetteer_bare_feature_word_is_no_town() -> None:
 
     assert gazetteer().resolve("Sea").precision == "unresolved"
     assert gazetteer().resolve("Port Sudan").country_code == "SD"
+
+
+def test_assemble_names_the_affected_state_when_only_its_adjective_is_written() -> None:
+    text = "Debris of a Russian drone fell on Moldovan territory near the village of Ceadir-Lunga overnight."
+    events = assemble(_article(text), [
+        _mention(text, text, roles={"location": ["Ceadir-Lunga"]}, type_="cross_border_incident"),
+    ])
+    assert [(loc.name, loc.country_code) for loc in events[0].locations][-1] == ("Moldova", "MD")
+
+
+def test_assemble_adjectives_of_two_belligerents_are_no_spillover() -> None:
+    text = "Ukrainian shells hit a Russian border village overnight, the governor said."
+    events = assemble(_article(text), [_mention(text, text, roles={}, type_="cross_border_incident")])
+    assert events == []

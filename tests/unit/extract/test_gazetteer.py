@@ -47,3 +47,10 @@ def test_gazetteer_unknown_is_unresolved(gaz: Gazetteer) -> None:
 def test_gazetteer_seas_have_coordinates_but_no_country(gaz: Gazetteer) -> None:
     loc = gaz.resolve("the Black Sea")
     assert loc.country_code is None and loc.lat is not None and loc.precision == "region"
+
+
+def test_country_mentions_reads_adjectives_only_when_asked() -> None:
+    gaz = gazetteer()
+    text = "A Russian drone entered Polish airspace, Romania's ministry said."
+    assert gaz.country_mentions(text) == {"RO": "Romania"}
+    assert gaz.country_mentions(text, adjectives=True) == {"RO": "Romania", "RU": "Russia", "PL": "Poland"}

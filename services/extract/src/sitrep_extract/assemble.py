@@ -276,7 +276,7 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
         if not names:
             names = _nearby_places(m.index, sentence_places, title_places)
         cross_border = m.type == "cross_border_incident"
-        sentence_countries = gaz.country_mentions(m.sentence) if cross_border else {}
+        sentence_countries = gaz.country_mentions(m.sentence, adjectives=True) if cross_border else {}
         for written in _named_countries(gaz, m, sentence_countries):
             if all(_loc_key(written) != _loc_key(x) for x in names):
                 names.append(written)

