@@ -116,8 +116,8 @@ def decode_cursor(cursor: str) -> tuple[dt.date, str]:
 
 def content_hash(extraction: Extraction) -> str:
     """Same article, model and events -> same hash; `extracted_at` does not count."""
-    body = extraction.model_dump(mode="json", exclude={"extracted_at"})
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    # Field order is the models' own (they hold no free-form mappings), so the JSON is canonical.
+    return hashlib.sha256(extraction.model_dump_json(exclude={"extracted_at"}).encode()).hexdigest()
 
 
 def _search_text(event: Any) -> str:

@@ -68,13 +68,11 @@ events = Table(
     Column("payload", Json, nullable=False),
     Index("ix_events_sort", "event_date", "event_id"),
     Index("ix_events_type_sort", "type", "event_date", "event_id"),
-    Index("ix_events_stance_sort", "stance", "event_date", "event_id"),
     Index("ix_events_claimant", "claimant_lc", "event_date", "event_id"),
     Index("ix_events_actor", "actor_lc", "event_date", "event_id"),
     Index("ix_events_article", "article_id"),
     Index("ix_events_published", "published_at"),
     Index("ix_events_model_version", "model_version"),
-    Index("ix_events_confidence", "confidence"),
 )
 
 event_locations = Table(

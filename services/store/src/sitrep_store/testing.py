@@ -63,13 +63,18 @@ def make_extraction(article: Article, events: list[Event], *, version: str = "1"
 
 
 def generate(n_articles: int, *, seed: int = 7, events_per_article: int = 5,
-             start: dt.date = dt.date(2022, 2, 24), days: int = 900) -> Iterator[Extraction]:
-    """Realistic-ish skew: a few types, countries and claimants dominate; recent days are busier."""
+             start: dt.date = dt.date(2022, 2, 24), days: int = 900, in_order: bool = False) -> Iterator[Extraction]:
+    """Realistic-ish skew: a few types, countries and claimants dominate; recent days are busier.
+
+    Articles come in random date order, or with `in_order` in publication order (as a live feed or
+    an archive replay delivers them), with the same distribution of days.
+    """
     rng = random.Random(seed)
     type_weights = [30, 5, 12, 25, 4, 8, 10, 4, 2]
     place_weights = [30, 20, 10, 14, 5, 6, 3, 2, 2, 1, 1, 1, 2, 1, 1, 1]
     for i in range(n_articles):
-        day = start + dt.timedelta(days=int(days * rng.random() ** 0.6))
+        share = (i + rng.random()) / n_articles if in_order else rng.random()
+        day = start + dt.timedelta(days=int(days * share ** 0.6))
         published = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60)), dt.UTC)
         sentences = []
         for _ in range(events_per_article):
