@@ -5,18 +5,42 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sitrep_extract.mention import Mention, Span
 from sitrep_extract.normalise.conflicts import between_parties, non_parties
 from sitrep_extract.normalise.dates import resolve_date
 from sitrep_extract.normalise.gazetteer import Gazetteer, fold, gazetteer
 from sitrep_extract.normalise.numbers import ParsedQuantity, parse_quantity
-from sitrep_extract.split import split_mention
 from sitrep_shared import ids
 from sitrep_shared.models import Article, Event, EventCodes, EventDate, Evidence, Location, Quantity
 
-__all__ = ["Mention", "Span", "assemble"]
+
+@dataclass(frozen=True)
+class Span:
+    role: str
+    start: int  # offsets in the article text
+    end: int
+    text: str
+
+
+@dataclass
+class Mention:
+    """One predicted (sentence, type): what the model read in one sentence."""
+
+    type: str
+    confidence: float
+    stance: str
+    sentence_start: int
+    sentence_end: int
+    sentence: str
+    spans: list[Span] = field(default_factory=list)
+    index: int = 0  # the sentence's position in the article
+
+    def first(self, role: str) -> str | None:
+        return next((s.text for s in self.spans if s.role == role), None)
+
+    def all(self, role: str) -> list[Span]:
+        return [s for s in self.spans if s.role == role]
 
 
 CODES: dict[str, EventCodes] = {
@@ -80,10 +104,8 @@ def pick_quantity(m: Mention) -> tuple[ParsedQuantity, str | None] | None:
         unit = next((w for w in after.split() if hit and hit in w), None)
         if best is None or score > best[0]:
             best = (score, i, parsed, unit)
-    # "an airstrike killed 12": 12 counts people, not strikes. A part split off its sentence
-    # ("... and one more over Istra") counts what its sibling's number counts.
-    if best is None or (best[0] == 0 and m.type not in _UNIT_OPTIONAL and m.key is None):
-        return None
+    if best is None or (best[0] == 0 and m.type not in _UNIT_OPTIONAL):
+        return None  # "an airstrike killed 12": 12 counts people, not strikes
     return (best[2], best[3])
 
 
@@ -217,7 +239,6 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
              sentence_places: Sequence[Sequence[str]] = (), title_places: Sequence[str] = ()) -> list[Event]:
     """Events for one article: one per (claim, type), restatements merged, normalised and coded."""
     gaz = gazetteer()
-    mentions = [part for m in mentions for part in split_mention(m)]
     all_locs = [s.text for m in mentions for s in m.all("location")]
     published: dt.date | None = article.published_at.date() if article.published_at else None
     drafts: list[_Draft] = []
@@ -267,10 +288,9 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
         occurred = resolve_date(time_text, published) if time_text else EventDate()
         claimant = m.first("claimant")
         actor, target, obj = m.first("actor"), m.first("target"), m.first("object")
-        # A split-off event is keyed by its own place's offsets: the sentence's are its sibling's.
-        key_start, key_end = m.key or (m.sentence_start, m.sentence_end)
         events.append(Event(
-            event_id=ids.event_id(article_id=article.id, event_type=m.type, start=key_start, end=key_end),
+            event_id=ids.event_id(article_id=article.id, event_type=m.type,
+                                  start=m.sentence_start, end=m.sentence_end),
             type=m.type,  # type: ignore[arg-type]
             confidence=round(max(o.mention.confidence for o in g), 4),
             summary=summary(type_=m.type, stance=m.stance, claimant=claimant, actor=actor, target=target,
