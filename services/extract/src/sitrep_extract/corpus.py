@@ -40,8 +40,8 @@ def _span(sentence: str, value: str | None, offset: int, role: str) -> dict[str,
 def _link(doc_id: str, ev: dict[str, Any], flat_index: dict[tuple[int, int], int],
           events: list[dict[str, Any]]) -> int:
     """The index of the earlier event that `ev` restates (raw `same_as` is [sentence, event])."""
-    where = tuple(ev["same_as"]) if isinstance(ev["same_as"], list) else None
-    target = flat_index.get(where) if where and len(where) == 2 else None  # type: ignore[arg-type]
+    link = ev["same_as"]
+    target = flat_index.get((link[0], link[1])) if isinstance(link, list) and len(link) == 2 else None
     if target is None or target == len(events) - 1:
         raise ValueError(f"{doc_id}: same_as {ev['same_as']!r} names no earlier event")
     if events[target]["type"] != ev["type"]:
