@@ -135,5 +135,5 @@ COUNTRY_ADJECTIVES: dict[str, str] = {
     "burundian": "BI", "malian": "ML", "nigerien": "NE", "nigerian": "NG", "burkinabe": "BF",
     "mauritanian": "MR", "algerian": "DZ", "pakistani": "PK", "indian": "IN", "afghan": "AF",
     "chinese": "CN", "taiwanese": "TW", "japanese": "JP", "philippine": "PH", "filipino": "PH",
-    "thai": "TH", "burmese": "MM", "myanmar": "MM", "bangladeshi": "BD", "american": "US",
+    "thai": "TH", "burmese": "MM", "bangladeshi": "BD", "american": "US",
 }
