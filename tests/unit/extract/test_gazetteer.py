@@ -54,3 +54,43 @@ def test_country_mentions_reads_adjectives_only_when_asked() -> None:
     text = "A Russian drone entered Polish airspace, Romania's ministry said."
     assert gaz.country_mentions(text) == {"RO": "Romania"}
     assert gaz.country_mentions(text, adjectives=True) == {"RO": "Romania", "RU": "Russia", "PL": "Poland"}
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "icao"),
+    [("Ben Gurion", "IL", "LLBG"), ("Ben Gurion airport", "IL", "LLBG"), ("Warsaw Chopin", "PL", "EPWA"),
+     ("Lengpui airport", "IN", "VELP"), ("Toussaint Louverture International", "HT", "MTPP")],
+)
+def test_gazetteer_finds_airports_by_their_own_names(gaz: Gazetteer, name: str, country: str, icao: str) -> None:
+    loc = gaz.resolve(name)
+    assert (loc.country_code, loc.gazetteer_id, loc.precision) == (country, f"icao:{icao}", "point")
+
+
+def test_gazetteer_prefers_a_town_to_an_airport_of_the_same_name(gaz: Gazetteer) -> None:
+    assert gaz.resolve("Kharkiv airport").gazetteer_id.startswith("geonames:")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "precision"),
+    [("the Chechen Republic", "RU", "region"), ("Karen State", "MM", "region"),
+     ("Donetsk People's Republic", "UA", "region"), ("Sevastopol harbour", "UA", "city"),
+     ("the Karabakh front line", "AZ", "region"), ("northern Syria", "SY", "country"),
+     ("Pakistan-administered Kashmir", "PK", "region"), ("Al-Jazirah", "SD", "region")],
+)
+def test_gazetteer_reads_region_names_and_trailing_nouns(gaz: Gazetteer, name: str, country: str,
+                                                         precision: str) -> None:
+    loc = gaz.resolve(name)
+    assert (loc.country_code, loc.precision) == (country, precision) and loc.lat is not None
+
+
+def test_gazetteer_strait_and_words_that_are_no_place(gaz: Gazetteer) -> None:
+    strait = gaz.resolve("the Bab el-Mandeb strait")
+    assert strait.country_code is None and strait.lat is not None
+    for word in ("Lufthansa", "RSF", "Sea"):
+        assert gaz.resolve(word).precision == "unresolved"
+
+
+def test_gazetteer_reads_a_place_named_with_its_owner(gaz: Gazetteer) -> None:
+    assert gaz.resolve("Myanmar's Chin").country_code == "MM"
+    assert gaz.resolve("Moscow's Vnukovo").country_code == "RU"
+    assert gaz.resolve("U.S.").country_code == "US"

@@ -60,3 +60,10 @@ def test_places_interception_alone_is_no_strike() -> None:
     both = {"shootdown": ("asserted", 0.9), "drone_or_missile_strike": ("asserted", 0.6)}
     assert set(exclusive("Air defences destroyed two drones over Kursk.", both)) == {"shootdown"}
     assert set(exclusive("Russia launched 40 drones; 30 were shot down.", both)) == set(both)
+
+
+def test_tidy_gives_a_sea_its_whole_name() -> None:
+    text = "Ships were hit in the Red Sea and off the Black Sea coast."
+    red, sea = text.index("Red"), text.index("Sea coast")
+    spans = tidy(text, [("location", red, red + 3), ("location", sea, sea + 3)])
+    assert [text[s:e] for _, s, e in spans] == ["Red Sea", "Black Sea"]

@@ -163,8 +163,9 @@ def extra_metrics(sc: ModuleType, gold: Gold, preds: dict[str, list[Event]]) -> 
                 qual_n += 1
                 qual_ok += p.quantity.qualifier == (graw.get("quantity_qualifier") or "exact")
             for loc in p.locations:
+                # Resolved: the gazetteer placed it (coordinates; a country too, except at sea).
                 located += 1
-                resolved += loc.country_code is not None and loc.lat is not None
+                resolved += loc.lat is not None and (loc.country_code is not None or loc.precision == "region")
             if "time" in graw:
                 date_n += 1
                 if graw.get("date"):

@@ -38,7 +38,7 @@ def tidy(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, i
             continue
         out.append((role, s, e))
     cleaned = []
-    for role, s, e in out:
+    for role, s, e in _whole_names(text, out):
         name = text[s:e]
         filed_from = re.match(r"^\s*[,(\-\u2013\u2014]", text[e:])
         if role == "location" and s < 3 and name.isupper() and len(name) > 3 and filed_from:
@@ -47,6 +47,27 @@ def tidy(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, i
             continue  # "coltan", "Ukrainian": not a place name
         cleaned.append((role, s, e))
     return cleaned
+
+
+_FEATURE = r"(?:Sea|Gulf|Strait|Straits|Ocean|Bay|Peninsula|Canal|River|Nile)"
+_FEATURE_AFTER = re.compile(rf"^ {_FEATURE}\b")
+_NAME_BEFORE = re.compile(r"\b([A-Z][\w'\u2019-]*) $")
+_FEATURE_ONLY = re.compile(rf"^{_FEATURE}$")
+
+
+def _whole_names(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A place span cut off from its feature word grows back: 'Red' (Sea) and (Black) 'Sea'."""
+    out = []
+    for role, s, e in spans:
+        if role == "location":
+            after = _FEATURE_AFTER.match(text[e:])
+            if after:
+                e += after.end()
+            before = _NAME_BEFORE.search(text[:s])
+            if before and _FEATURE_ONLY.match(text[s:e]):
+                s = before.start(1)
+        out.append((role, s, e))
+    return out
 
 
 def _known_place(name: str) -> bool:

