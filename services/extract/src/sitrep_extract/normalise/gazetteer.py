@@ -140,6 +140,8 @@ class Gazetteer:
         if not key or key in _FEATURE_WORDS:
             return [], is_region
         found, is_region = self._candidates(key, is_region)
+        if not found and "-" in key:  # "Al-Jazirah" is also written "Al Jazirah"
+            found, is_region = self._candidates(key.replace("-", " "), is_region)
         words = name.split()
         if not found and len(words) > 1 and words[-1].lower() in _TRAILING_NOUNS:
             # "Sevastopol harbour", "Karabakh front line": a known place with a common noun after it.
