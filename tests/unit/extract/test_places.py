@@ -1,4 +1,4 @@
-from sitrep_extract.pipeline import decode_bio, exclusive
+from sitrep_extract.pipeline import carried, decode_bio, exclusive
 from sitrep_extract.places import add_gazetteer_places, dateline_end, tidy
 
 
@@ -67,3 +67,11 @@ def test_tidy_gives_a_sea_its_whole_name() -> None:
     red, sea = text.index("Red"), text.index("Sea coast")
     spans = tidy(text, [("location", red, red + 3), ("location", sea, sea + 3)])
     assert [text[s:e] for _, s, e in spans] == ["Red Sea", "Black Sea"]
+
+
+def test_a_weak_type_is_carried_only_by_a_sentence_that_continues_the_one_before() -> None:
+    weak = {"shootdown": ("asserted", 0.9), "equipment_loss": ("asserted", 0.8)}
+    follow_up = "It added that they also brought down one more over the district."
+    assert carried(follow_up, weak, {"shootdown"}) == {"shootdown": ("asserted", 0.9)}
+    assert carried(follow_up, weak, set()) == {}
+    assert carried("They brought down one over the district.", weak, {"shootdown"}) == {}

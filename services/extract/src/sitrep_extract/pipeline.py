@@ -10,7 +10,7 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +39,9 @@ class SentencePrediction:
     type_probs: list[float]
     stances: dict[str, tuple[str, float]]  # type -> (stance, probability), for predicted types
     spans: list[tuple[str, int, int]]  # (role, start, end) relative to the sentence
+    # Types below the threshold but above CARRY_THRESHOLD: kept when the sentence continues the
+    # one before it, which predicted the same type ("It added that they also destroyed one ...").
+    weak: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
 def default_artifact_dir(root: Path = ARTIFACTS_DIR) -> Path:
@@ -97,6 +100,17 @@ _ATTACK = re.compile(r"\b(launch\w*|attack\w*|struck|strikes?|hit|hits|fired|fir
 _CASUALTY = re.compile(r"\b(kill\w*|dead|died|dies|die|death\w*|injur\w*|wound\w*|casualt\w*|toll|hurt|harm\w*|"
                        r"fatal\w*|bodies|body|massacre\w*|executed|slain|perish\w*|lives|lost|loss|losses|unharmed|unhurt|"
                        r"safely|neutrali[sz]ed|eliminated|civilians)\b", re.I)
+
+
+CARRY_THRESHOLD = 0.1
+_CONTINUES = re.compile(r"\b(?:also|another|a further|as well|too|again|added that|adding that|the same)\b", re.I)
+
+
+def carried(text: str, weak: dict[str, tuple[str, float]], before: set[str]) -> dict[str, tuple[str, float]]:
+    """Weak types of a sentence that continues the previous one and shares one of its types."""
+    if not before or not _CONTINUES.search(text):
+        return {}
+    return {t: v for t, v in weak.items() if t in before}
 
 
 def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
@@ -168,14 +182,17 @@ class MiniLMExtractor:
             for row, i in enumerate(idx):
                 p = probs[row].tolist()
                 chosen = [t for t, name in enumerate(TYPES) if p[t] >= self.thresholds.get(name, self.threshold)]
+                weak_ids = [t for t in range(len(TYPES)) if p[t] >= CARRY_THRESHOLD and t not in chosen]
                 stances: dict[str, tuple[str, float]] = {}
-                if chosen:
-                    logits = self.model.stance_logits(pooled[row].expand(len(chosen), -1),
-                                                      torch.tensor(chosen, dtype=torch.long))
+                weak: dict[str, tuple[str, float]] = {}
+                if chosen or weak_ids:
+                    ids = chosen + weak_ids
+                    logits = self.model.stance_logits(pooled[row].expand(len(ids), -1),
+                                                      torch.tensor(ids, dtype=torch.long))
                     sp = torch.softmax(logits.float(), -1)
-                    for k, t in enumerate(chosen):
+                    for k, t in enumerate(ids):
                         j = int(sp[k].argmax())
-                        stances[TYPES[t]] = (STANCES[j], float(sp[k, j]))
+                        (stances if t in chosen else weak)[TYPES[t]] = (STANCES[j], float(sp[k, j]))
                 offsets = [tuple(o) for o in enc["offset_mapping"][row].tolist()]
                 n = int(enc["attention_mask"][row].sum())
                 spans = []
@@ -185,7 +202,7 @@ class MiniLMExtractor:
                 spans = tidy(texts[i], spans)
                 if chosen:
                     spans = add_gazetteer_places(texts[i], spans)
-                results[i] = SentencePrediction(type_probs=p, stances=stances, spans=spans)
+                results[i] = SentencePrediction(type_probs=p, stances=stances, spans=spans, weak=weak)
         out = [results[i] for i in range(len(texts))]
         return out
 
@@ -193,9 +210,12 @@ class MiniLMExtractor:
                  preds: Sequence[SentencePrediction]) -> tuple[list[Mention], list[list[str]]]:
         out: list[Mention] = []
         places: list[list[str]] = []
+        before: set[str] = set()
         for sent, pred in zip(sentences, preds, strict=True):
             spans = [Span(role, sent.start + s, sent.start + e, sent.text[s:e]) for role, s, e in pred.spans]
-            types = {} if _is_headline(sent, article) else exclusive(sent.text, pred.stances)
+            stances = {**carried(sent.text, pred.weak, before), **pred.stances}
+            types = {} if _is_headline(sent, article) else exclusive(sent.text, stances)
+            before = set(types)
             for type_, (stance, _sp) in types.items():
                 out.append(Mention(type=type_, confidence=pred.type_probs[TYPES.index(type_)], stance=stance,
                                    sentence_start=sent.start, sentence_end=sent.end, sentence=sent.text,

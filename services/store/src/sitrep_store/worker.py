@@ -3,6 +3,11 @@
 Bad input goes to `<topic>.dlq` (after the DB commit of the good ones, before the Kafka commit).
 A database outage pauses the partitions and rewinds to the last commit; nothing is committed until
 the database is back, so nothing is lost. Anything else is a bug and ends the loop.
+
+The stages run one after another. Decoding the next batch in the event loop while a thread wrote
+the previous one was measured (November 26, 100,000 events): 1,586 vs 5,603 events/s on SQLite and
+4,459 vs 5,610 on PostgreSQL. The drivers release the GIL per statement, so the writer waited for
+the decoder at every row.
 """
 
 from __future__ import annotations
