@@ -161,3 +161,26 @@ def test_assemble_adjectives_of_two_belligerents_are_no_spillover() -> None:
     text = "Ukrainian shells hit a Russian border village overnight, the governor said."
     events = assemble(_article(text), [_mention(text, text, roles={}, type_="cross_border_incident")])
     assert events == []
+
+
+def test_assemble_reads_an_elliptical_count_and_keeps_an_added_one_apart() -> None:
+    text = ("The ministry said air defences destroyed two drones over the Kaluga region. "
+            "It added that they also destroyed one closer to the capital, over the Istra district. "
+            "Another four were brought down over Tver.")
+    s1, s2, s3 = (text.split(". ")[i].rstrip(".") + "." for i in range(3))
+    mentions = [
+        _mention(text, s1, roles={"quantity": ["two"], "location": ["Kaluga"]}),
+        _mention(text, s2, roles={"target": ["one"], "location": ["Istra"]}),
+        _mention(text, s3, roles={"quantity": ["four"], "location": ["Tver"]}),
+    ]
+    for m, i in zip(mentions, range(3), strict=True):
+        m.index = i
+    events = assemble(_article(text), mentions)
+    assert [(e.locations[0].name, e.quantity.value if e.quantity else None) for e in events] == [
+        ("Kaluga", 2), ("Istra", 1), ("Tver", 4)]
+
+
+def test_assemble_a_strike_takes_no_bare_number() -> None:
+    text = "A missile struck the port, and two were killed."
+    m = _mention(text, text, roles={"quantity": ["two"], "location": []}, type_="drone_or_missile_strike")
+    assert assemble(_article(text), [m])[0].quantity is None

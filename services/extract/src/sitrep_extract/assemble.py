@@ -90,17 +90,27 @@ def _unit_after(sentence: str, end: int) -> str:
     return " ".join(words[:3]).lower() if words else (m.group(1).lower() if m else "")
 
 
+_BARE_NUMBER = re.compile(r"^(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)$", re.I)
+_ELLIPTICAL_TYPES = ("shootdown", "equipment_loss")  # "two were shot down"; strikes' bare numbers are often people
+_ELLIPTICAL_NEXT = {"was", "were", "is", "are", "had", "has", "have", "more", "others", "closer", "further",
+                    "over", "near", "later", "earlier", "fell", "crashed"}
+
+
 def pick_quantity(m: Mention) -> tuple[ParsedQuantity, str | None] | None:
     """The quantity span that best fits the event type, parsed, plus its unit word."""
     best: tuple[int, int, ParsedQuantity, str | None] | None = None
-    for i, span in enumerate(m.all("quantity")):
+    # A bare number tagged as the target ("they also destroyed one") counts it too.
+    spans = [*m.all("quantity"), *(t for t in m.all("target") if _BARE_NUMBER.match(t.text))]
+    for i, span in enumerate(spans):
         local = span.start - m.sentence_start
         parsed = parse_quantity(span.text, prefix=m.sentence[:local])
         if parsed is None:
             continue
         after = _unit_after(m.sentence, span.end - m.sentence_start)
         hit = next((u for u in UNITS.get(m.type, ()) if u in after), None)
-        score = 1 if hit else 0
+        # An elliptical count stands for the object named before it ("another four were brought down").
+        elliptical = m.type in _ELLIPTICAL_TYPES and (after.split() or [""])[0] in _ELLIPTICAL_NEXT
+        score = 1 if hit or elliptical else 0
         unit = next((w for w in after.split() if hit and hit in w), None)
         if best is None or score > best[0]:
             best = (score, i, parsed, unit)
@@ -168,6 +178,7 @@ class _Draft:
     spillover_states: frozenset[str] = frozenset()  # cross-border only: the non-party states it names
 
 
+_ADDITIVE = re.compile(r"\b(?:also|another|a further|additional)\b", re.I)
 _BREAKDOWN_TYPES = ("shootdown", "drone_or_missile_strike", "casualty_report")
 
 
@@ -187,6 +198,8 @@ def _breakdown(a: _Draft, b: _Draft) -> bool:
     assert first.quantity and second.quantity
     if first.mention.type == "casualty_report" and not (_places(second) and _places(second) <= _places(first)):
         return False
+    if _ADDITIVE.search(second.mention.sentence):
+        return False  # "... also destroyed one closer to the capital": more, not part of the total
     return (0 < second.mention.index - first.mention.index <= 2
             and second.quantity.value < first.quantity.value and not second.mention.first("time"))
 
