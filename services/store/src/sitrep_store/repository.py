@@ -23,6 +23,8 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    any_,
+    bindparam,
     delete,
     exists,
     func,
@@ -32,6 +34,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 from sitrep_shared.models import EVENT_TYPES, Extraction
@@ -149,9 +152,19 @@ class _Backend:
     def start_write(self, conn: Connection) -> None:
         """SQLite: BEGIN IMMEDIATE already holds the one write lock."""
 
+    @staticmethod
+    def among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+        """`column IN (values)`, for the writer's look-ups by key."""
+        return column.in_(values)
+
 
 class _PostgresBackend(_Backend):
     name = "postgresql"
+
+    @staticmethod
+    def among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+        # One array parameter: psycopg parses a statement with 2,000 placeholders afresh every time.
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
     def text_condition(self, terms: list[str], *, many: bool = False) -> ColumnElement[bool]:
         query = " & ".join(f"{t}:*" for t in terms)
@@ -211,7 +224,7 @@ class SqlRepository:
             stored: dict[str, str] = {}
             for chunk in _chunks(list(latest)):
                 rows = conn.execute(select(articles.c.id, articles.c.content_hash)
-                                    .where(articles.c.id.in_(chunk)))
+                                    .where(self.backend.among(articles.c.id, chunk)))
                 stored.update({r.id: r.content_hash for r in rows})
             changed = [x for aid, x in latest.items() if stored.get(aid) != hashes[aid]]
             result.unchanged = len(latest) - len(changed)
@@ -221,8 +234,8 @@ class SqlRepository:
             old = self._old_events(conn, [x.article.id for x in changed],
                                    [e.event_id for evs in new_events.values() for e in evs])
             for chunk in _chunks(old.seqs):
-                conn.execute(delete(event_locations).where(event_locations.c.event_seq.in_(chunk)))
-                conn.execute(delete(events).where(events.c.seq.in_(chunk)))
+                conn.execute(delete(event_locations).where(self.backend.among(event_locations.c.event_seq, chunk)))
+                conn.execute(delete(events).where(self.backend.among(events.c.seq, chunk)))
             self._upsert_articles(conn, changed, hashes, new_events)
             rollup, country_rollup = self._insert_events(conn, changed, new_events)
             rollup.subtract(old.rollup)
@@ -242,18 +255,18 @@ class SqlRepository:
         rows: dict[int, tuple[str, dt.date]] = {}
         for chunk in _chunks(article_ids):
             for r in conn.execute(select(events.c.seq, events.c.type, events.c.event_date)
-                                  .where(events.c.article_id.in_(chunk))):
+                                  .where(self.backend.among(events.c.article_id, chunk))):
                 rows[r.seq] = (r.type, _as_date(r.event_date))
         # An event id claimed by another article moves here rather than failing the whole batch.
         for chunk in _chunks(event_ids):
             for r in conn.execute(select(events.c.seq, events.c.type, events.c.event_date)
-                                  .where(events.c.event_id.in_(chunk))):
+                                  .where(self.backend.among(events.c.event_id, chunk))):
                 rows[r.seq] = (r.type, _as_date(r.event_date))
         seqs = sorted(rows)
         country_rollup: Counter[tuple[str, dt.date, str]] = Counter()
         for chunk in _chunks(seqs):
             pairs = conn.execute(select(event_locations.c.event_seq, event_locations.c.country_code)
-                                 .where(event_locations.c.event_seq.in_(chunk),
+                                 .where(self.backend.among(event_locations.c.event_seq, chunk),
                                         event_locations.c.country_code.is_not(None))
                                  .distinct())
             for seq, country in pairs:
