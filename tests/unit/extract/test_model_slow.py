@@ -68,7 +68,7 @@ def test_model_slow_ids_stable_and_evidence_in_text(extractor, extracted) -> Non
 def test_model_slow_blank_and_boilerplate_articles(extractor) -> None:  # type: ignore[no-untyped-def]
     base = {"ingested_at": "2024-06-01T00:00:00Z", "title": "A headline about drones over Kursk"}
     articles = [Article.model_validate({**base, "id": "blank", "text": " \n "}),
-                Article.model_validate({**base, "id": "boiler", "text": "Thank you for reading our article. "
+                Article.model_validate({**base, "id": "boiler", "text": "Thanks for reading this story. "
                                         "Subscribe to our daily newsletter."})]
     assert extractor.extract_batch(articles) == [[], []]
     assert extractor.extract_batch([]) == []

@@ -38,7 +38,7 @@ def test_numbers_qualifier_inside_span() -> None:
 
 
 def test_numbers_qualifier_from_prefix() -> None:
-    q = parse_quantity("three", prefix="its forces shot down at least ")
+    q = parse_quantity("three", prefix="the brigade said it downed at least ")
     assert q is not None and (q.value, q.qualifier) == (3, "at_least")
 
 

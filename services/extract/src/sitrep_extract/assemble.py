@@ -99,7 +99,7 @@ _ELLIPTICAL_NEXT = {"was", "were", "is", "are", "had", "has", "have", "more", "o
 def pick_quantity(m: Mention) -> tuple[ParsedQuantity, str | None] | None:
     """The quantity span that best fits the event type, parsed, plus its unit word."""
     best: tuple[int, int, ParsedQuantity, str | None] | None = None
-    # A bare number tagged as the target ("they also destroyed one") counts it too.
+    # A bare number tagged as the target ("crews also hit one near the town") counts it too.
     spans = [*m.all("quantity"), *(t for t in m.all("target") if _BARE_NUMBER.match(t.text))]
     for i, span in enumerate(spans):
         local = span.start - m.sentence_start
@@ -190,7 +190,7 @@ def _breakdown(a: _Draft, b: _Draft) -> bool:
     """b, just after a, gives part of a's total ('56 drones ... 11 over Belgorod'): one event.
 
     A toll is only read as part of an earlier one when it is in one of the same places
-    ("killed 18 in Rafah and Deir al-Balah ... a strike on a house in Rafah killed 14").
+    ("killed 18 in Kherson and Beryslav ... one barrage on a market in Kherson killed 14").
     """
     if a.mention.type not in _BREAKDOWN_TYPES or not (a.quantity and b.quantity):
         return False
@@ -199,7 +199,7 @@ def _breakdown(a: _Draft, b: _Draft) -> bool:
     if first.mention.type == "casualty_report" and not (_places(second) and _places(second) <= _places(first)):
         return False
     if _ADDITIVE.search(second.mention.sentence):
-        return False  # "... also destroyed one closer to the capital": more, not part of the total
+        return False  # "... crews also hit one near the town": more, not part of the total
     return (0 < second.mention.index - first.mention.index <= 2
             and second.quantity.value < first.quantity.value and not second.mention.first("time"))
 

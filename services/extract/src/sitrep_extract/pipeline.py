@@ -40,7 +40,7 @@ class SentencePrediction:
     stances: dict[str, tuple[str, float]]  # type -> (stance, probability), for predicted types
     spans: list[tuple[str, int, int]]  # (role, start, end) relative to the sentence
     # Types below the threshold but above CARRY_THRESHOLD: kept when the sentence continues the
-    # one before it, which predicted the same type ("It added that they also destroyed one ...").
+    # one before it, which predicted the same type ("The statement said crews also hit one ...").
     weak: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
