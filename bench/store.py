@@ -34,6 +34,7 @@ from sqlalchemy import text
 from sitrep_shared.kafka import Message
 from sitrep_shared.settings import DatabaseSettings
 from sitrep_store import db
+from sitrep_store.gc_tuning import tune_gc_for_batches
 from sitrep_store.metrics import StoreMetrics
 from sitrep_store.repository import SqlRepository, open_repository
 from sitrep_store.schemas import EventFilter
@@ -157,6 +158,7 @@ def run(backend: str, n_events: int, runs: int, order: str) -> dict[str, Any]:
     engine = db.make_engine(DatabaseSettings(url=url))
     try:
         repo = open_repository(engine)
+        tune_gc_for_batches()  # as the service does once its repository is open
         busy, events = asyncio.run(_apply(repo, n_events, in_order=order == "published", log=log))
         log("analyze")
         with engine.begin() as conn:

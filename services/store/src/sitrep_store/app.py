@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sitrep_shared import metrics as shared_metrics
 from sitrep_store import api, db, web
 from sitrep_store.deps import RepoDep, State
+from sitrep_store.gc_tuning import tune_gc_for_batches
 from sitrep_store.metrics import ROUTES, StoreMetrics
 from sitrep_store.repository import SqlRepository, open_repository
 from sitrep_store.settings import StoreSettings
@@ -60,6 +61,7 @@ def create_app(settings: StoreSettings, *, metrics: StoreMetrics | None = None) 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         repo = await _open_repository(settings)
+        tune_gc_for_batches()
         worker_state = WorkerState()
         stop = asyncio.Event()
         task: asyncio.Task[None] | None = None

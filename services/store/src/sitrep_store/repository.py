@@ -12,7 +12,6 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -35,6 +34,8 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
 from sitrep_shared.models import EVENT_TYPES, Extraction
@@ -117,10 +118,37 @@ def decode_cursor(cursor: str) -> tuple[dt.date, str]:
         raise InvalidCursor("cursor: not a cursor returned by this API") from exc
 
 
-def content_hash(extraction: Extraction) -> str:
-    """Same article, model and events -> same hash; `extracted_at` does not count."""
+def content_hash(extraction: Extraction, payloads: Sequence[str] | None = None) -> str:
+    """Same article, model and events -> same hash; `extracted_at` does not count.
+
+    `payloads` are the events' JSON when the caller has serialised them already (the writer has).
+    """
     # Field order is the models' own (they hold no free-form mappings), so the JSON is canonical.
-    return hashlib.sha256(extraction.model_dump_json(exclude={"extracted_at"}).encode()).hexdigest()
+    if payloads is None:
+        payloads = [e.model_dump_json() for e in extraction.events]
+    digest = hashlib.sha256(extraction.article.model_dump_json().encode())
+    digest.update(extraction.model.model_dump_json().encode())
+    for payload in payloads:
+        digest.update(b"\n")
+        digest.update(payload.encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class _Incoming:
+    """One extraction as the writer stores it: its events without repeated ids, serialised once."""
+
+    extraction: Extraction
+    events: list[Any]
+    payloads: list[str]
+    hash: str
+
+    @classmethod
+    def of(cls, extraction: Extraction) -> _Incoming:
+        by_id = {e.event_id: e for e in extraction.events}
+        events_ = list(by_id.values())
+        payloads = [e.model_dump_json() for e in events_]
+        return cls(extraction, events_, payloads, content_hash(extraction, payloads))
 
 
 def _search_text(event: Any) -> str:
@@ -131,6 +159,7 @@ def _search_text(event: Any) -> str:
 
 class _Backend:
     name = "sqlite"
+    insert = staticmethod(sqlite_insert)  # with ON CONFLICT
 
     @staticmethod
     def _match(terms: list[str]) -> str:
@@ -160,6 +189,7 @@ class _Backend:
 
 class _PostgresBackend(_Backend):
     name = "postgresql"
+    insert = staticmethod(postgresql_insert)
 
     @staticmethod
     def among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
@@ -193,13 +223,6 @@ def _pg_copy(conn: Connection, table: str, names: list[str], rows: list[tuple[An
         raise DBAPIError.instance(sql, None, exc, psycopg.Error, dialect=conn.dialect) from exc
 
 
-@dataclass
-class _Old:
-    seqs: list[int]
-    rollup: Counter[tuple[str, dt.date]]
-    country_rollup: Counter[tuple[str, dt.date, str]]
-
-
 class SqlRepository:
     """The repository on SQLite or PostgreSQL, chosen by the engine's dialect."""
 
@@ -220,103 +243,81 @@ class SqlRepository:
             return result
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
             self.backend.start_write(conn)
-            hashes = {x.article.id: content_hash(x) for x in latest.values()}
+            incoming = {aid: _Incoming.of(x) for aid, x in latest.items()}
             stored: dict[str, str] = {}
             for chunk in _chunks(list(latest)):
                 rows = conn.execute(select(articles.c.id, articles.c.content_hash)
                                     .where(self.backend.among(articles.c.id, chunk)))
                 stored.update({r.id: r.content_hash for r in rows})
-            changed = [x for aid, x in latest.items() if stored.get(aid) != hashes[aid]]
+            changed = [x for aid, x in incoming.items() if stored.get(aid) != x.hash]
             result.unchanged = len(latest) - len(changed)
             if not changed:
                 return result
-            new_events = {aid: self._dedupe(x) for x in changed for aid in [x.article.id]}
-            old = self._old_events(conn, [x.article.id for x in changed],
-                                   [e.event_id for evs in new_events.values() for e in evs])
-            for chunk in _chunks(old.seqs):
+            old_seqs = self._old_seqs(conn, [x.extraction.article.id for x in changed],
+                                      [e.event_id for x in changed for e in x.events])
+            for chunk in _chunks(old_seqs):
+                self._count(conn, self.backend.among(events.c.seq, chunk), sign=-1)
                 conn.execute(delete(event_locations).where(self.backend.among(event_locations.c.event_seq, chunk)))
                 conn.execute(delete(events).where(self.backend.among(events.c.seq, chunk)))
-            self._upsert_articles(conn, changed, hashes, new_events)
-            rollup, country_rollup = self._insert_events(conn, changed, new_events)
-            rollup.subtract(old.rollup)
-            country_rollup.subtract(old.country_rollup)
-            self._bump_rollups(conn, rollup, country_rollup)
+            self._upsert_articles(conn, changed)
+            written = self._insert_events(conn, changed)
+            if written:
+                self._count(conn, events.c.seq.between(written.start, written.stop - 1), sign=1)
             result.applied = len(changed)
-            result.events_written = sum(len(v) for v in new_events.values())
-            result.events_removed = len(old.seqs)
+            result.events_written = len(written)
+            result.events_removed = len(old_seqs)
         return result
 
-    @staticmethod
-    def _dedupe(extraction: Extraction) -> list[Any]:
-        by_id = {e.event_id: e for e in extraction.events}
-        return list(by_id.values())
-
-    def _old_events(self, conn: Connection, article_ids: list[str], event_ids: list[str]) -> _Old:
-        rows: dict[int, tuple[str, dt.date]] = {}
+    def _old_seqs(self, conn: Connection, article_ids: list[str], event_ids: list[str]) -> list[int]:
+        """The events to replace: the articles' own, and any whose id another article holds."""
+        seqs: set[int] = set()
         for chunk in _chunks(article_ids):
-            for r in conn.execute(select(events.c.seq, events.c.type, events.c.event_date)
-                                  .where(self.backend.among(events.c.article_id, chunk))):
-                rows[r.seq] = (r.type, _as_date(r.event_date))
+            seqs.update(conn.execute(select(events.c.seq).where(self.backend.among(events.c.article_id, chunk)))
+                        .scalars())
         # An event id claimed by another article moves here rather than failing the whole batch.
         for chunk in _chunks(event_ids):
-            for r in conn.execute(select(events.c.seq, events.c.type, events.c.event_date)
-                                  .where(self.backend.among(events.c.event_id, chunk))):
-                rows[r.seq] = (r.type, _as_date(r.event_date))
-        seqs = sorted(rows)
-        country_rollup: Counter[tuple[str, dt.date, str]] = Counter()
-        for chunk in _chunks(seqs):
-            pairs = conn.execute(select(event_locations.c.event_seq, event_locations.c.country_code)
-                                 .where(self.backend.among(event_locations.c.event_seq, chunk),
-                                        event_locations.c.country_code.is_not(None))
-                                 .distinct())
-            for seq, country in pairs:
-                etype, day = rows[seq]
-                country_rollup[(etype, day, country)] += 1
-        return _Old(seqs=seqs, rollup=Counter(rows.values()), country_rollup=country_rollup)
+            seqs.update(conn.execute(select(events.c.seq).where(self.backend.among(events.c.event_id, chunk)))
+                        .scalars())
+        return sorted(seqs)
 
-    def _upsert_articles(self, conn: Connection, changed: list[Extraction], hashes: dict[str, str],
-                         new_events: dict[str, list[Any]]) -> None:
+    def _upsert_articles(self, conn: Connection, changed: list[_Incoming]) -> None:
         rows = []
         for x in changed:
-            a = x.article
+            a = x.extraction.article
             rows.append({
                 "id": a.id, "url": a.url, "title": a.title, "text": a.text, "source": a.source,
                 "author": a.author, "language": a.language, "published_at": _naive_utc(a.published_at),
-                "ingested_at": _naive_utc(a.ingested_at), "model_name": x.model.name,
-                "model_version": x.model.version, "extracted_at": _naive_utc(x.extracted_at),
-                "content_hash": hashes[a.id], "event_count": len(new_events[a.id]),
+                "ingested_at": _naive_utc(a.ingested_at), "model_name": x.extraction.model.name,
+                "model_version": x.extraction.model.version, "extracted_at": _naive_utc(x.extraction.extracted_at),
+                "content_hash": x.hash, "event_count": len(x.events),
             })
         updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in articles.columns if c.name != "id")
         self._insert_many(conn, articles, rows, suffix=f" ON CONFLICT (id) DO UPDATE SET {updates}")
 
-    def _insert_events(self, conn: Connection, changed: list[Extraction], new_events: dict[str, list[Any]]
-                       ) -> tuple[Counter[tuple[str, dt.date]], Counter[tuple[str, dt.date, str]]]:
+    def _insert_events(self, conn: Connection, changed: list[_Incoming]) -> range:
+        """Insert the events and their locations; returns the seqs they were given."""
         rows: list[dict[str, Any]] = []
         located: list[Any] = []
-        rollup: Counter[tuple[str, dt.date]] = Counter()
-        country_rollup: Counter[tuple[str, dt.date, str]] = Counter()
         for x in changed:
-            a = x.article
+            a = x.extraction.article
             fallback = (a.published_at or a.ingested_at).astimezone(dt.UTC).date()
             published_at = _naive_utc(a.published_at)
-            for e in new_events[a.id]:
-                day = e.occurred_on.date or fallback
+            version = x.extraction.model.version
+            for e, payload in zip(x.events, x.payloads, strict=True):
                 rows.append({
                     "event_id": e.event_id, "article_id": a.id, "type": e.type, "stance": e.stance,
                     "confidence": e.confidence, "summary": e.summary, "claimant": e.claimant,
                     "claimant_lc": e.claimant.lower() if e.claimant else None, "actor": e.actor,
-                    "actor_lc": e.actor.lower() if e.actor else None, "event_date": day,
+                    "actor_lc": e.actor.lower() if e.actor else None,
+                    "event_date": e.occurred_on.date or fallback,
                     "occurred_on": e.occurred_on.date, "published_at": published_at,
-                    "source": a.source, "model_version": x.model.version,
+                    "source": a.source, "model_version": version,
                     # Serialised by pydantic straight to JSON: what `model_dump(mode="json")` holds.
-                    "search_text": _search_text(e), "payload": e.model_dump_json(),
+                    "search_text": _search_text(e), "payload": payload,
                 })
                 located.append(e)
-                rollup[(e.type, day)] += 1
-                for country in {loc.country_code for loc in e.locations if loc.country_code}:
-                    country_rollup[(e.type, day, country)] += 1
         if not rows:
-            return rollup, country_rollup
+            return range(0)
         # Assigned here rather than by the database: no RETURNING, so inserts batch, and never reused.
         counter = store_counters.c
         last = conn.execute(select(counter.value).where(counter.name == "event_seq")).scalar_one()
@@ -332,7 +333,7 @@ class SqlRepository:
             for i, loc in enumerate(e.locations)
         ]
         self._insert_many(conn, event_locations, locations)
-        return rollup, country_rollup
+        return seqs
 
     def _insert_many(self, conn: Connection, table: Any, rows: list[dict[str, Any]],
                      json_columns: tuple[str, ...] = (), suffix: str = "") -> None:
@@ -367,24 +368,30 @@ class SqlRepository:
             columns = tuple(list(values) for values in zip(*params, strict=True))
             conn.exec_driver_sql(f"{into} SELECT * FROM unnest({arrays}){suffix}", columns)
 
-    def _bump_rollups(self, conn: Connection, rollup: Counter[tuple[str, dt.date]],
-                      country_rollup: Counter[tuple[str, dt.date, str]]) -> None:
-        totals: Counter[tuple[str, str]] = Counter()
-        for (t, _, c), n in country_rollup.items():
-            totals[(t, c)] += n
-        # Sorted keys: concurrent writers would take row locks in the same order.
-        self._add_counts(conn, daily_counts, [{"type": t, "day": d, "n": n}
-                                              for (t, d), n in sorted(rollup.items()) if n])
-        self._add_counts(conn, daily_country_counts, [{"type": t, "day": d, "country_code": c, "n": n}
-                                                      for (t, d, c), n in sorted(country_rollup.items()) if n])
-        self._add_counts(conn, country_counts, [{"type": t, "country_code": c, "n": n}
-                                                for (t, c), n in sorted(totals.items()) if n])
+    def _count(self, conn: Connection, which: ColumnElement[bool], *, sign: int) -> None:
+        """Add the chosen events to the roll-ups (`sign=1`), or take them away before a delete (-1).
 
-    def _add_counts(self, conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-        """Add each row's `n` to the count under its key (the table's primary key)."""
-        keys = ", ".join(c.name for c in table.primary_key.columns)
-        self._insert_many(conn, table, rows,
-                          suffix=f" ON CONFLICT ({keys}) DO UPDATE SET n = {table.name}.n + excluded.n")
+        The database groups and counts: cheaper than building the counts in Python and sending
+        them back as parameters.
+        """
+        e, loc = events.c, event_locations.c
+        located = events.join(event_locations, loc.event_seq == e.seq)
+        per_event = func.count() * sign
+        per_country = func.count(e.seq.distinct()) * sign  # an event named twice in one country counts once
+        with_country = (which, loc.country_code.is_not(None))
+        self._add_counts(conn, daily_counts, select(e.type, e.event_date, per_event)
+                         .where(which).group_by(e.type, e.event_date))
+        self._add_counts(conn, daily_country_counts, select(e.type, e.event_date, loc.country_code, per_country)
+                         .select_from(located).where(*with_country)
+                         .group_by(e.type, e.event_date, loc.country_code))
+        self._add_counts(conn, country_counts, select(e.type, loc.country_code, per_country)
+                         .select_from(located).where(*with_country).group_by(e.type, loc.country_code))
+
+    def _add_counts(self, conn: Connection, table: Any, counts: Select[Any]) -> None:
+        """Add each counted row's `n` to the count under its key (the table's primary key)."""
+        upsert = self.backend.insert(table).from_select([c.name for c in table.columns], counts)
+        conn.execute(upsert.on_conflict_do_update(index_elements=list(table.primary_key.columns),
+                                                  set_={"n": table.c.n + upsert.excluded.n}))
 
     # ---- reads --------------------------------------------------------------------------------
 
