@@ -8,8 +8,9 @@ By default the generated articles arrive in random date order: every insert then
 page of each date-keyed index, the worst case. `--order published` delivers them by publication time.
 
 The consumer path is `StoreWorker.handle`: JSON bytes as they arrive from Kafka -> validation ->
-one DB transaction per micro-batch (500 extractions); only the broker is left out. Queries go through
-the repository with page size 50 after ANALYZE. The last line per backend is one JSON object.
+one DB transaction per micro-batch (the store's `batch_max_records`, SITREP_BATCH_MAX_RECORDS);
+only the broker is left out. Queries go through the repository with page size 50 after ANALYZE.
+The last line per backend is one JSON object.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from sitrep_store.testing import CLAIMANTS, PLACES, RARE, WORDS, generate
 from sitrep_store.worker import StoreWorker
 
 EVENTS_PER_ARTICLE = 5
-BATCH = 500
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -60,12 +60,14 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 async def _apply(repo: SqlRepository, n_events: int, *, in_order: bool,
                  log: Callable[[str], None]) -> tuple[float, int]:
-    worker = StoreWorker(settings=StoreSettings(), repo=repo, metrics=StoreMetrics())
+    settings = StoreSettings()
+    batch = settings.batch_max_records  # as the consumer fetches them (SITREP_BATCH_MAX_RECORDS)
+    worker = StoreWorker(settings=settings, repo=repo, metrics=StoreMetrics())
     articles = n_events // EVENTS_PER_ARTICLE
     source = generate(articles, seed=11, events_per_article=EVENTS_PER_ARTICLE, in_order=in_order)
     busy, done, offset = 0.0, 0, 0
     while done < articles:
-        chunk = [next(source) for _ in range(min(BATCH, articles - done))]
+        chunk = [next(source) for _ in range(min(batch, articles - done))]
         messages = [Message(topic="sitrep.extractions.v1", partition=0, offset=offset + i,
                             key=x.article.id.encode(), value=x.model_dump_json().encode())
                     for i, x in enumerate(chunk)]
@@ -156,9 +158,12 @@ def run(backend: str, n_events: int, runs: int, order: str) -> dict[str, Any]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     engine = db.make_engine(DatabaseSettings(url=url))
+    checkpointer = None
     try:
         repo = open_repository(engine)
-        tune_gc_for_batches()  # as the service does once its repository is open
+        # As the service does once its repository is open.
+        checkpointer = db.start_checkpointer(engine)
+        tune_gc_for_batches()
         busy, events = asyncio.run(_apply(repo, n_events, in_order=order == "published", log=log))
         log("analyze")
         with engine.begin() as conn:
@@ -172,6 +177,8 @@ def run(backend: str, n_events: int, runs: int, order: str) -> dict[str, Any]:
                 "query_p50_ms": {k: v["p50"] for k, v in query_ms.items()},
                 "query_p95_ms": {k: v["p95"] for k, v in query_ms.items()}}
     finally:
+        if checkpointer is not None:
+            checkpointer.stop()
         engine.dispose()
         cleanup()
 

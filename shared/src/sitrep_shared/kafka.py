@@ -495,8 +495,12 @@ async def consumer(settings: KafkaSettings, *, topics: Sequence[str], group_id: 
                    max_poll_interval_ms: int = 300_000,
                    session_timeout_ms: int | None = None,
                    heartbeat_interval_ms: int | None = None,
-                   rebalance_timeout_ms: int | None = None) -> AsyncIterator[Consumer]:
+                   rebalance_timeout_ms: int | None = None,
+                   max_partition_fetch_bytes: int = 1_048_576) -> AsyncIterator[Consumer]:
     """A started consumer in `group_id` with auto-commit off; it leaves the group on exit.
+
+    `max_partition_fetch_bytes` caps what one fetch brings per partition (the client's 1 MiB by
+    default), and so how many records a `fetch` can return at once.
 
     `session_timeout_ms` / `heartbeat_interval_ms` / `rebalance_timeout_ms` default to the client's
     (10 s / 3 s / max poll interval); shorten them where a dead member must be noticed quickly.
@@ -514,6 +518,7 @@ async def consumer(settings: KafkaSettings, *, topics: Sequence[str], group_id: 
         enable_auto_commit=False,
         auto_offset_reset=auto_offset_reset,
         max_poll_interval_ms=max_poll_interval_ms,
+        max_partition_fetch_bytes=max_partition_fetch_bytes,
         **timeouts,  # type: ignore[arg-type]
     )
     try:

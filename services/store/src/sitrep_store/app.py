@@ -61,6 +61,7 @@ def create_app(settings: StoreSettings, *, metrics: StoreMetrics | None = None) 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         repo = await _open_repository(settings)
+        checkpointer = db.start_checkpointer(repo.engine)
         tune_gc_for_batches()
         worker_state = WorkerState()
         stop = asyncio.Event()
@@ -76,6 +77,8 @@ def create_app(settings: StoreSettings, *, metrics: StoreMetrics | None = None) 
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(task, timeout=30)
+            if checkpointer is not None:
+                checkpointer.stop()
             repo.engine.dispose()
 
     app = FastAPI(title="sitrep-store", version="1.0.0", lifespan=lifespan,

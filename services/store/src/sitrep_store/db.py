@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,50 @@ def make_engine(settings: DatabaseSettings) -> Engine:
         pool_pre_ping=True,
         connect_args={"connect_timeout": int(settings.connect_timeout_s)},
     )
+
+
+class WalCheckpointer:
+    """Copies an SQLite write-ahead log back into the database file from a thread of its own.
+
+    Left to SQLite, the writer does it inside a commit whenever the log passes `wal_autocheckpoint`
+    pages, and the batch waits: 11% of the writer's time at 700,000 events (py-spy, November 26).
+    A PASSIVE checkpoint blocks neither the writer nor readers; the writer's own autocheckpoint
+    stays as the backstop should this thread fall behind.
+    """
+
+    def __init__(self, path: str, *, interval_s: float = 0.5) -> None:
+        self.path = path
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
+
+    def start(self) -> WalCheckpointer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout=30000")
+            while not self._stop.wait(self.interval_s):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:  # e.g. the file is gone: keep trying, the backstop holds
+                    log.warning("checkpoint failed", extra={"error": str(exc)})
+        finally:
+            conn.close()
+
+
+def start_checkpointer(engine: Engine) -> WalCheckpointer | None:
+    """A running checkpointer for a file-backed SQLite engine; None for PostgreSQL or memory."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return WalCheckpointer(database).start()
 
 
 def migrate(engine: Engine) -> None:

@@ -32,6 +32,9 @@ from sitrep_store.settings import StoreSettings
 log = logging.getLogger("sitrep.store.worker")
 
 LAG_EVERY_S = 2.0
+# Enough for a full batch of extractions (a few KB each) from one partition when catching up;
+# at the client's 1 MiB a fetch stopped at about 200 and the batches with it.
+FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024
 
 
 class DatabaseUnavailable(Exception):
@@ -68,7 +71,8 @@ class StoreWorker:
                 async with kafka.publisher(self.settings.kafka, source="sitrep-store", ensure=ensure) as pub, \
                         kafka.consumer(self.settings.kafka, topics=[topics.extractions],
                                        group_id=self.settings.group_id,
-                                       session_timeout_ms=self.settings.session_timeout_ms) as consumer:
+                                       session_timeout_ms=self.settings.session_timeout_ms,
+                                       max_partition_fetch_bytes=FETCH_BYTES_PER_PARTITION) as consumer:
                     self.state.consuming = True
                     try:
                         await self._loop(consumer, pub, stop)
