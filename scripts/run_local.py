@@ -49,28 +49,33 @@ def main() -> int:
     env.setdefault("SITREP_DATABASE__URL", f"sqlite:///{RUN_DIR / 'sitrep.db'}")
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
 
-    def start(name: str, args: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    def start(name: str, args: list[str], extra_env: dict[str, str] | None = None, *,
+              own_session: bool = False) -> subprocess.Popen[bytes]:
         log = (RUN_DIR / f"{name}.log").open("wb")
         process = subprocess.Popen([sys.executable, *args], env={**env, **(extra_env or {})}, cwd=ROOT, stdout=log,
-                                   stderr=subprocess.STDOUT)
+                                   stderr=subprocess.STDOUT, start_new_session=own_session)
         processes.append((name, process))
         return process
 
     def stop_all(*_: object) -> None:
-        for _, process in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for name, process in reversed(processes):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                print(f"{name} did not stop in 20 s; killing it")
-                process.kill()
+        # The services first, then the broker they talk to (started first).
+        for wave in (processes[:0:-1], processes[:1]):
+            for _, process in wave:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for name, process in wave:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    print(f"{name} did not stop in 20 s; killing it")
+                    process.kill()
         processes.clear()
 
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
-        broker = start("broker", ["-m", "sitrep_shared.broker", "--port", str(broker_port)])
+        # Out of the terminal's process group: Ctrl-C reaches the services, and the broker is stopped
+        # after them, so that their consumers leave the group instead of waiting for a dead broker.
+        broker = start("broker", ["-m", "sitrep_shared.broker", "--port", str(broker_port)], own_session=True)
         deadline = time.monotonic() + 30
         log = RUN_DIR / "broker.log"
         while "ready" not in log.read_text() and broker.poll() is None and time.monotonic() < deadline:
