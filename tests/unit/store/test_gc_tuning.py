@@ -21,7 +21,6 @@ def restore_gc() -> Iterator[None]:
 
 @pytest.mark.usefixtures("restore_gc")
 def test_tuning_freezes_startup_objects_and_raises_the_young_threshold() -> None:
-    start_up = [object() for _ in range(10)]  # noqa: F841 - alive while the tuning runs
     tune_gc_for_batches()
     assert gc.get_freeze_count() > 0
     assert gc.get_threshold()[0] == YOUNG

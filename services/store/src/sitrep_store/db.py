@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from sitrep_shared.settings import DatabaseSettings
 
@@ -26,8 +26,8 @@ def make_engine(settings: DatabaseSettings) -> Engine:
     if settings.password is not None:
         url = url.set(password=settings.password.get_secret_value())
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        if (path := _sqlite_file(url)) is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -97,12 +97,17 @@ class WalCheckpointer:
             conn.close()
 
 
+def _sqlite_file(url: URL) -> str | None:
+    """The database file of an SQLite URL; None for another backend or an in-memory database."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return url.database
+
+
 def start_checkpointer(engine: Engine) -> WalCheckpointer | None:
     """A running checkpointer for a file-backed SQLite engine; None for PostgreSQL or memory."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        return None
-    return WalCheckpointer(database).start()
+    path = _sqlite_file(engine.url)
+    return None if path is None else WalCheckpointer(path).start()
 
 
 def migrate(engine: Engine) -> None:

@@ -118,14 +118,9 @@ def decode_cursor(cursor: str) -> tuple[dt.date, str]:
         raise InvalidCursor("cursor: not a cursor returned by this API") from exc
 
 
-def content_hash(extraction: Extraction, payloads: Sequence[str] | None = None) -> str:
-    """Same article, model and events -> same hash; `extracted_at` does not count.
-
-    `payloads` are the events' JSON when the caller has serialised them already (the writer has).
-    """
+def content_hash(extraction: Extraction, payloads: Sequence[str]) -> str:
+    """Same article, model and events (`payloads`: their JSON) -> same hash; `extracted_at` does not count."""
     # Field order is the models' own (they hold no free-form mappings), so the JSON is canonical.
-    if payloads is None:
-        payloads = [e.model_dump_json() for e in extraction.events]
     digest = hashlib.sha256(extraction.article.model_dump_json().encode())
     digest.update(extraction.model.model_dump_json().encode())
     for payload in payloads:
