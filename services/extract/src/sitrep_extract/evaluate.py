@@ -191,7 +191,7 @@ def arg_span_f1(extractor: Any) -> dict[str, Any] | None:
 
     records, _ = corpus_mod.read()
     examples = examples_from(records, "test")
-    preds = extractor.predict_sentences([e.text for e in examples])
+    preds = extractor.predict_sentences([e.text for e in examples], [(e.before, e.after) for e in examples])
     per: dict[str, list[int]] = {}
     for ex, pr in zip(examples, preds, strict=True):
         gold = {(r, s, e) for s, e, r in ex.spans}

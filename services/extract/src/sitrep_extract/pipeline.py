@@ -17,7 +17,16 @@ from typing import Any, Protocol
 import torch
 
 from sitrep_extract.assemble import Mention, Span, assemble
-from sitrep_extract.model import BIO, MAX_TOKENS, STANCES, TYPES, EventModel, ModelConfig, build_model
+from sitrep_extract.model import (
+    BIO,
+    MAX_TOKENS,
+    STANCES,
+    TYPES,
+    EventModel,
+    ModelConfig,
+    build_model,
+    neighbours,
+)
 from sitrep_extract.normalise.sentences import Sentence, split_sentences
 from sitrep_extract.places import add_gazetteer_places, tidy
 from sitrep_shared.models import Article, Event
@@ -166,45 +175,51 @@ class MiniLMExtractor:
                               return_offsets_mapping=True, return_tensors="pt")
 
     @torch.inference_mode()
-    def predict_sentences(self, texts: Sequence[str]) -> list[SentencePrediction]:
-        out: list[SentencePrediction] = []
-        # Sorting by length keeps padding small; results go back in input order.
+    def predict_sentences(self, texts: Sequence[str],
+                          neighbours_of: Sequence[tuple[int, int]] | None = None) -> list[SentencePrediction]:
+        """Predictions for each text. `neighbours_of[i]` is (index of the sentence before text i,
+        index of the one after), -1 for none; context models read those sentences too."""
+        # Pass 1, the encoder: sorting by length keeps padding small.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        results: dict[int, SentencePrediction] = {}
+        pooled = torch.zeros(len(texts), self.model.encoder.config.hidden_size)
+        own_logits = torch.zeros(len(texts), len(TYPES))
+        tags: dict[int, list[tuple[str, int, int]]] = {}
         for b in range(0, len(order), self.max_batch_sentences):
             idx = order[b : b + self.max_batch_sentences]
             enc = self.encode([texts[i] for i in idx])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
                 res = self.model(enc["input_ids"], enc["attention_mask"])
-            probs = torch.sigmoid(res.type_logits.float())
+            pooled[idx] = res.pooled.float()
+            own_logits[idx] = res.type_logits.float()
             labels = res.bio_logits.float().argmax(-1)
-            pooled = res.pooled.float()
             for row, i in enumerate(idx):
-                p = probs[row].tolist()
-                chosen = [t for t, name in enumerate(TYPES) if p[t] >= self.thresholds.get(name, self.threshold)]
-                weak_ids = [t for t in range(len(TYPES)) if p[t] >= CARRY_THRESHOLD and t not in chosen]
-                stances: dict[str, tuple[str, float]] = {}
-                weak: dict[str, tuple[str, float]] = {}
-                if chosen or weak_ids:
-                    ids = chosen + weak_ids
-                    logits = self.model.stance_logits(pooled[row].expand(len(ids), -1),
-                                                      torch.tensor(ids, dtype=torch.long))
-                    sp = torch.softmax(logits.float(), -1)
-                    for k, t in enumerate(ids):
-                        j = int(sp[k].argmax())
-                        (stances if t in chosen else weak)[TYPES[t]] = (STANCES[j], float(sp[k, j]))
                 offsets = [tuple(o) for o in enc["offset_mapping"][row].tolist()]
                 n = int(enc["attention_mask"][row].sum())
-                spans = []
-                for role, s, e in decode_bio(labels[row, :n].tolist(), offsets[:n]):
-                    s, e = _widen(texts[i], s, e)
-                    spans.append((role, s, e))
-                spans = tidy(texts[i], spans)
-                if chosen:
-                    spans = add_gazetteer_places(texts[i], spans)
-                results[i] = SentencePrediction(type_probs=p, stances=stances, spans=spans, weak=weak)
-        out = [results[i] for i in range(len(texts))]
-        return out
+                tags[i] = decode_bio(labels[row, :n].tolist(), offsets[:n])
+        # Pass 2, the heads, now that every sentence's neighbours are encoded.
+        pairs = torch.tensor(list(neighbours_of) if neighbours_of else [(-1, -1)] * len(texts),
+                             dtype=torch.long).reshape(-1, 2)
+        probs = torch.sigmoid(self.model.types_in_context(
+            pooled, own_logits, neighbours(pooled, pairs[:, 0]), neighbours(pooled, pairs[:, 1])))
+        return [self._sentence(texts[i], probs[i].tolist(), pooled[i], tags[i]) for i in range(len(texts))]
+
+    def _sentence(self, text: str, p: list[float], pooled: torch.Tensor,
+                  tags: list[tuple[str, int, int]]) -> SentencePrediction:
+        chosen = [t for t, name in enumerate(TYPES) if p[t] >= self.thresholds.get(name, self.threshold)]
+        weak_ids = [t for t in range(len(TYPES)) if p[t] >= CARRY_THRESHOLD and t not in chosen]
+        stances: dict[str, tuple[str, float]] = {}
+        weak: dict[str, tuple[str, float]] = {}
+        if chosen or weak_ids:
+            ids = chosen + weak_ids
+            logits = self.model.stance_logits(pooled.expand(len(ids), -1), torch.tensor(ids, dtype=torch.long))
+            sp = torch.softmax(logits.float(), -1)
+            for k, t in enumerate(ids):
+                j = int(sp[k].argmax())
+                (stances if t in chosen else weak)[TYPES[t]] = (STANCES[j], float(sp[k, j]))
+        spans = tidy(text, [(role, *_widen(text, s, e)) for role, s, e in tags])
+        if chosen:
+            spans = add_gazetteer_places(text, spans)
+        return SentencePrediction(type_probs=p, stances=stances, spans=spans, weak=weak)
 
     def mentions(self, article: Article, sentences: Sequence[Sentence],
                  preds: Sequence[SentencePrediction]) -> tuple[list[Mention], list[list[str]]]:
@@ -226,9 +241,15 @@ class MiniLMExtractor:
     def extract_batch(self, articles: list[Article]) -> list[list[Event]]:
         per_article = [split_sentences(a.text) for a in articles]
         flat = [s.text for sents in per_article for s in sents]
+        neighbours_of = []
+        for sents in per_article:
+            first = len(neighbours_of)
+            neighbours_of += [(i - 1 if i > first else -1, i + 1 if i < first + len(sents) - 1 else -1)
+                              for i in range(first, first + len(sents))]
         # Headlines are read for places only (a fallback for sentences that name none), never for events.
         titles = [a.title.strip() for a in articles if a.title and a.title.strip()]
-        preds = self.predict_sentences(flat + titles) if flat or titles else []
+        neighbours_of += [(-1, -1)] * len(titles)
+        preds = self.predict_sentences(flat + titles, neighbours_of) if flat or titles else []
         title_preds = iter(preds[len(flat) :])
         out, k = [], 0
         for article, sents in zip(articles, per_article, strict=True):

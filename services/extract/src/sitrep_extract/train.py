@@ -25,9 +25,11 @@ from sitrep_extract.model import (
     ROLE_PRIORITY,
     STANCES,
     TYPES,
+    EventModel,
     FrozenPrefix,
     ModelConfig,
     build_model,
+    neighbours,
 )
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -40,6 +42,8 @@ class Example:
     types: list[int]
     spans: list[tuple[int, int, str]]  # char offsets relative to the sentence
     stances: list[tuple[int, int]] = field(default_factory=list)  # (type id, stance id)
+    before: int = -1  # index of the article's previous sentence in the same list, -1 for none
+    after: int = -1  # and of its next one
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,11 @@ class TrainConfig:
     stance_weight: float = 1.0
 
 
-def examples_from(records: list[dict[str, Any]], split: str) -> list[Example]:
+def examples_from(records: list[dict[str, Any]], *splits: str) -> list[Example]:
+    """One example per sentence of the splits' articles, split by split, in article order."""
     out: list[Example] = []
-    for r in records:
-        if r["split"] != split:
-            continue
+    for r in (r for split in splits for r in records if r["split"] == split):
+        last = len(r["sentences"]) - 1
         for si, s in enumerate(r["sentences"]):
             text = r["text"][s["start"] : s["end"]]
             evs = [e for e in r["events"] if e["sentence"] == si]
@@ -75,7 +79,8 @@ def examples_from(records: list[dict[str, Any]], split: str) -> list[Example]:
             stances = sorted({(TYPES.index(e["type"]), STANCES.index(e["stance"])) for e in evs})
             out.append(Example(text=text, types=sorted({TYPES.index(e["type"]) for e in evs}),
                                spans=[(a, b, role) for (a, b), role in sorted(spans.items())],
-                               stances=stances))
+                               stances=stances, before=len(out) - 1 if si > 0 else -1,
+                               after=len(out) + 1 if si < last else -1))
     return out
 
 
@@ -100,7 +105,8 @@ def encode(tokenizer: Any, examples: list[Example]) -> list[dict[str, Any]]:
     for i, ex in enumerate(examples):
         offsets = [tuple(o) for o in enc["offset_mapping"][i]]
         out.append({"input_ids": enc["input_ids"][i], "labels": bio_labels(offsets, ex.spans),
-                    "types": ex.types, "stances": ex.stances})
+                    "types": ex.types, "stances": ex.stances, "index": i,
+                    "before": ex.before, "after": ex.after})
     return out
 
 
@@ -128,6 +134,9 @@ def collate(items: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
             st_types.append(t)
             st_labels.append(s)
     out = {"input_ids": ids, "attention_mask": mask, "labels": labels, "types": types,
+           "index": torch.tensor([it["index"] for it in items], dtype=torch.long),
+           "before": torch.tensor([it["before"] for it in items], dtype=torch.long),
+           "after": torch.tensor([it["after"] for it in items], dtype=torch.long),
             "st_rows": torch.tensor(st_rows, dtype=torch.long),
             "st_types": torch.tensor(st_types, dtype=torch.long),
             "st_labels": torch.tensor(st_labels, dtype=torch.long)}
@@ -159,15 +168,22 @@ def batches(items: list[dict[str, Any]], size: int, rng: random.Random) -> list[
     return out
 
 
-def losses(model: nn.Module, batch: dict[str, torch.Tensor], cfg: TrainConfig,
-           prefix: FrozenPrefix | None = None) -> torch.Tensor:
+def losses(model: EventModel, batch: dict[str, torch.Tensor], cfg: TrainConfig,
+           prefix: FrozenPrefix | None = None, pooled: torch.Tensor | None = None) -> torch.Tensor:
+    """The training loss of one batch. `pooled` (context models) holds every sentence's latest pooled
+    vector: the batch's neighbours are read from it and the batch's own vectors written back."""
     if prefix is not None and "states" in batch:
         with prefix.skipping(batch["states"]):
             out = model(batch["input_ids"], batch["attention_mask"])
     else:
         out = model(batch["input_ids"], batch["attention_mask"])
+    type_logits = out.type_logits
+    if pooled is not None:
+        pooled[batch["index"]] = out.pooled.detach()
+        type_logits = model.types_in_context(out.pooled, out.type_logits, neighbours(pooled, batch["before"]),
+                                             neighbours(pooled, batch["after"]))
     pos_weight = torch.full((len(TYPES),), cfg.type_pos_weight)
-    loss = nn.functional.binary_cross_entropy_with_logits(out.type_logits, batch["types"], pos_weight=pos_weight)
+    loss = nn.functional.binary_cross_entropy_with_logits(type_logits, batch["types"], pos_weight=pos_weight)
     loss = loss + cfg.bio_weight * nn.functional.cross_entropy(
         out.bio_logits.reshape(-1, len(BIO)), batch["labels"].reshape(-1), ignore_index=-100)
     if len(batch["st_rows"]):
@@ -176,38 +192,47 @@ def losses(model: nn.Module, batch: dict[str, torch.Tensor], cfg: TrainConfig,
     return loss
 
 
-def sentence_type_f1(model: nn.Module, items: list[dict[str, Any]], threshold: float) -> dict[str, float]:
-    tp = fp = fn = 0
-    st_ok = st_n = 0
+@torch.no_grad()
+def run_all(model: EventModel, items: list[dict[str, Any]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pooled vectors and type logits (in context, for context models) of every item, in eval mode."""
     model.eval()
-    with torch.no_grad():
-        for i in range(0, len(items), 32):
-            batch = collate(items[i : i + 32])
-            out = model(batch["input_ids"], batch["attention_mask"])
-            pred = torch.sigmoid(out.type_logits) >= threshold
-            gold = batch["types"] > 0.5
-            tp += int((pred & gold).sum())
-            fp += int((pred & ~gold).sum())
-            fn += int((~pred & gold).sum())
-            if len(batch["st_rows"]):
-                logits = model.stance_logits(out.pooled[batch["st_rows"]], batch["st_types"])
-                st_ok += int((logits.argmax(-1) == batch["st_labels"]).sum())
-                st_n += len(batch["st_rows"])
+    outs = [model(b["input_ids"], b["attention_mask"])
+            for b in (collate(items[i : i + 32]) for i in range(0, len(items), 32))]
+    pooled = torch.cat([o.pooled for o in outs])
+    logits = torch.cat([o.type_logits for o in outs])
+    before = torch.tensor([it["before"] for it in items], dtype=torch.long)
+    after = torch.tensor([it["after"] for it in items], dtype=torch.long)
+    return pooled, model.types_in_context(pooled, logits, neighbours(pooled, before), neighbours(pooled, after))
+
+
+@torch.no_grad()
+def sentence_type_f1(model: EventModel, items: list[dict[str, Any]], threshold: float) -> dict[str, float]:
+    pooled, logits = run_all(model, items)
+    pred, gold = torch.sigmoid(logits) >= threshold, gold_types(items)
+    tp = int((pred & gold).sum())
+    fp = int((pred & ~gold).sum())
+    fn = int((~pred & gold).sum())
+    rows = [(i, t, s) for i, it in enumerate(items) for t, s in it["stances"]]
+    st_ok = st_n = 0
+    if rows:
+        r, t, s = (torch.tensor(x, dtype=torch.long) for x in zip(*rows, strict=True))
+        st_ok = int((model.stance_logits(pooled[r], t).argmax(-1) == s).sum())
+        st_n = len(rows)
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
             "stance_accuracy": st_ok / st_n if st_n else 0.0}
 
 
-@torch.no_grad()
-def type_probs(model: nn.Module, items: list[dict[str, Any]]) -> tuple[torch.Tensor, torch.Tensor]:
-    model.eval()
-    probs, gold = [], []
-    for i in range(0, len(items), 32):
-        batch = collate(items[i : i + 32])
-        probs.append(torch.sigmoid(model(batch["input_ids"], batch["attention_mask"]).type_logits))
-        gold.append(batch["types"] > 0.5)
-    return torch.cat(probs), torch.cat(gold)
+def gold_types(items: list[dict[str, Any]]) -> torch.Tensor:
+    gold = torch.zeros(len(items), len(TYPES), dtype=torch.bool)
+    for i, it in enumerate(items):
+        gold[i, it["types"]] = True
+    return gold
+
+
+def type_probs(model: EventModel, items: list[dict[str, Any]]) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.sigmoid(run_all(model, items)[1]), gold_types(items)
 
 
 GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
@@ -241,7 +266,7 @@ def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_d
     torch.set_num_threads(cfg.threads)
     records, digest = corpus_mod.read()
     model, tokenizer = build_model(model_cfg)
-    train_ex = examples_from(records, "train") + (examples_from(records, "dev") if include_dev else [])
+    train_ex = examples_from(records, "train", "dev") if include_dev else examples_from(records, "train")
     dev_ex = examples_from(records, "dev")
     train_items, dev_items = encode(tokenizer, train_ex), encode(tokenizer, dev_ex)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -260,11 +285,14 @@ def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_d
     cpu_started = time.process_time()
     prefix = FrozenPrefix(model)
     cache_frozen(prefix, train_items)
+    # Context models read neighbours' pooled vectors from here; each batch refreshes its own rows, so a
+    # neighbour's vector is at most one epoch old. The start is the adapter-free encoder's (B = 0).
+    pooled = run_all(model, train_items)[0] if model_cfg.context else None
     for epoch in range(cfg.epochs):
         model.train()
         run = 0.0
         for batch_items in batches(train_items, cfg.batch_size, rng):
-            loss = losses(model, collate(batch_items), cfg, prefix)
+            loss = losses(model, collate(batch_items), cfg, prefix, pooled)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -313,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rank", type=int, default=ModelConfig.rank)
     ap.add_argument("--adapt-layers", type=int, default=ModelConfig.adapt_layers)
     ap.add_argument("--threads", type=int, default=TrainConfig.threads)
+    ap.add_argument("--seed", type=int, default=TrainConfig.seed)
+    ap.add_argument("--context", action=argparse.BooleanOptionalAction, default=ModelConfig.context,
+                    help="the type head also reads the neighbouring sentences")
     ap.add_argument("--out", type=Path, default=ARTIFACTS_DIR)
     ap.add_argument("--rebuild-corpus", action="store_true", help="rebuild corpus.jsonl from raw/ first")
     ap.add_argument("--tune-thresholds", action="store_true", help="per-type thresholds from the dev split")
@@ -321,8 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.rebuild_corpus:
         corpus_mod.write()
-    cfg = TrainConfig(epochs=a.epochs, lr=a.lr, threads=a.threads)
-    model_cfg = ModelConfig(rank=a.rank, adapt_layers=a.adapt_layers)
+    cfg = TrainConfig(epochs=a.epochs, lr=a.lr, threads=a.threads, seed=a.seed)
+    model_cfg = ModelConfig(rank=a.rank, adapt_layers=a.adapt_layers, context=a.context)
     train(cfg=cfg, model_cfg=model_cfg, out_root=a.out, include_dev=not a.hold_out_dev, tune=a.tune_thresholds)
     return 0
 
