@@ -21,6 +21,17 @@ def test_places_fragments_of_one_name_are_joined() -> None:
     assert _texts(text, spans) == [("location", "Bab el-Mandeb")]
 
 
+def test_places_possessive_inside_a_known_name_is_joined() -> None:
+    text = "Shells hit the Donetsk People's Republic, Moscow's Vnukovo closed and Yemen's Dhamar was hit."
+    d, r, m, v, y, h = (text.index(w) for w in ("Donetsk", "Republic", "Moscow", "Vnukovo", "Yemen", "Dhamar"))
+    spans = tidy(text, [("location", d, d + 14), ("location", r, r + 8), ("location", m, m + 6),
+                        ("location", v, v + 7), ("location", y, y + 5), ("location", h, h + 6)])
+    # Joined only when the whole is a known place and the part after "'s" is not one by itself:
+    # an owner and its airport or province stay two places.
+    assert _texts(text, spans) == [("location", "Donetsk People's Republic"), ("location", "Moscow"),
+                                   ("location", "Vnukovo"), ("location", "Yemen"), ("location", "Dhamar")]
+
+
 def test_places_non_places_are_dropped() -> None:
     text = "Ukrainian forces mined coltan near Rubaya."
     spans = tidy(text, [("location", 0, 9), ("location", 23, 29), ("location", 35, 41)])

@@ -11,6 +11,7 @@ _LOCATIVE = re.compile(
     r"\b(?:in|over|near|at|across|outside|into|towards?|around|from|off|of the|on)\s+(?:the\s+)?"
     r"((?:(?:al|el|ad|as|de)-)?[A-Z][\w'\u2019]*(?:[- ](?:(?:al|el|de|del|la|of|on)[- ])?[A-Z][\w'\u2019]*){0,3})")
 _JOIN_GAP = re.compile(r"^[\s\-'\u2019]*(?:(?:al|el|ad|as|de|la|del|bin|ibn)[\s\-]+)?$", re.I)
+_POSSESSIVE_GAP = re.compile(r"^['\u2019]s\s+$")
 _REGION_WORD = re.compile(r"^\s+(?:region|regions|oblast|province|governorate|district|state|area)\b", re.I)
 
 
@@ -34,6 +35,11 @@ def tidy(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, i
             continue
         if out and out[-1][0] == role and role in ("location", "claimant", "actor", "target", "object") \
                 and _JOIN_GAP.match(text[out[-1][2] : s]):
+            out[-1] = (role, out[-1][1], e)
+            continue
+        if out and out[-1][0] == role == "location" and _POSSESSIVE_GAP.match(text[out[-1][2] : s]) \
+                and _known_place(text[out[-1][1] : e]) and not _known_place(text[s:e]):
+            # "Donetsk People" + "Republic" is one name with "'s" inside; "Yemen's" + "Dhamar" is two places.
             out[-1] = (role, out[-1][1], e)
             continue
         out.append((role, s, e))
