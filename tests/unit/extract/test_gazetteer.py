@@ -94,3 +94,12 @@ def test_gazetteer_reads_a_place_named_with_its_owner(gaz: Gazetteer) -> None:
     assert gaz.resolve("Myanmar's Chin").country_code == "MM"
     assert gaz.resolve("Moscow's Vnukovo").country_code == "RU"
     assert gaz.resolve("U.S.").country_code == "US"
+
+
+def test_gazetteer_reads_a_state_space_named_by_its_adjective(gaz: Gazetteer) -> None:
+    assert [gaz.resolve(n).country_code for n in ("Polish airspace", "the Moldovan territory", "Turkish waters")] \
+        == ["PL", "MD", "TR"]
+    assert gaz.resolve("Polish airspace").precision == "country"
+    # The adjective alone, or with another noun, is no place.
+    assert gaz.resolve("Ukrainian").country_code is None
+    assert gaz.resolve("Russian forces").country_code is None

@@ -41,6 +41,8 @@ _TRAILING_NOUNS = {"oil", "depot", "refinery", "harbour", "harbor", "valley", "l
                    "direction", "axis", "border", "crossing", "checkpoint", "plant", "station", "bridge",
                    "coast", "coastline", "river", "hills", "mountains", "highway", "road", "strait",
                    "displacement", "suburbs", "countryside", "airfield", "airbase", "base"}
+# "Moldovan territory", "Polish airspace": a state's own space, named by its adjective.
+_NATIONAL_SPACE = {"airspace", "territory", "waters", "territorial waters", "soil"}
 # Airport names lose these words to become look-up keys ("Ben Gurion International Airport" -> "ben gurion").
 _AIRPORT_WORDS = re.compile(r"\b(?:international|regional|domestic|airport|air base|airbase|airfield|"
                             r"aerodrome|air force base)\b", re.I)
@@ -142,6 +144,9 @@ class Gazetteer:
         """
         key, is_region = self.clean(name)
         whole = _STRIP_PREFIX.sub("", fold(name).strip(" .,;:\"()"))
+        owner, _, noun = whole.partition(" ")
+        if noun in _NATIONAL_SPACE and COUNTRY_ADJECTIVES.get(owner) in self._countries:
+            return [self._countries[COUNTRY_ADJECTIVES[owner]]], False  # "Polish airspace" is Poland
         if whole != key and whole in self._regions:  # "Chechen Republic": the region word is in the name
             return [self._regions[whole]], True
         if not key or key in _FEATURE_WORDS:
