@@ -103,3 +103,12 @@ def test_gazetteer_reads_a_state_space_named_by_its_adjective(gaz: Gazetteer) ->
     # The adjective alone, or with another noun, is no place.
     assert gaz.resolve("Ukrainian").country_code is None
     assert gaz.resolve("Russian forces").country_code is None
+
+
+def test_gazetteer_country_names_with_a_region_word_and_air_bases(gaz: Gazetteer) -> None:
+    assert gaz.resolve("the Dominican Republic").country_code == "DO"
+    assert gaz.resolve("Central African Republic").precision == "country"
+    base = gaz.resolve("Ramstein Air Base")
+    assert (base.country_code, base.gazetteer_id) == ("DE", "icao:ETAR")
+    # An air base is not a civil airport that shares a word of its name: better unresolved than wrong.
+    assert gaz.resolve("Clark Air Base").country_code is None

@@ -43,6 +43,7 @@ _TRAILING_NOUNS = {"oil", "depot", "refinery", "harbour", "harbor", "valley", "l
                    "displacement", "suburbs", "countryside", "airfield", "airbase", "base"}
 # "Moldovan territory", "Polish airspace": a state's own space, named by its adjective.
 _NATIONAL_SPACE = {"airspace", "territory", "waters", "territorial waters", "soil"}
+_AIR_BASE = re.compile(r"\b(?:air ?base|air force base|afb)\b", re.I)
 # Airport names lose these words to become look-up keys ("Ben Gurion International Airport" -> "ben gurion").
 _AIRPORT_WORDS = re.compile(r"\b(?:international|regional|domestic|airport|air base|airbase|airfield|"
                             r"aerodrome|air force base)\b", re.I)
@@ -144,6 +145,8 @@ class Gazetteer:
         """
         key, is_region = self.clean(name)
         whole = _STRIP_PREFIX.sub("", fold(name).strip(" .,;:\"()"))
+        if whole in self._country_names and self._country_names[whole] in self._countries:
+            return [self._countries[self._country_names[whole]]], False  # "Dominican Republic"
         owner, _, noun = whole.partition(" ")
         if noun in _NATIONAL_SPACE and COUNTRY_ADJECTIVES.get(owner) in self._countries:
             return [self._countries[COUNTRY_ADJECTIVES[owner]]], False  # "Polish airspace" is Poland
@@ -154,6 +157,10 @@ class Gazetteer:
         found, is_region = self._lookup(key, is_region)
         if not found and "-" in key:  # "Al-Jazirah" is also written "Al Jazirah"
             found, is_region = self._lookup(key.replace("-", " "), is_region)
+        if not found and _AIR_BASE.search(key):
+            # "Ramstein Air Base" before "base" is taken for a common noun; only an air base will do
+            # ("Clark Air Base" is not the "Stephenville Clark Regional Airport").
+            found = [p for p in self._airport(key) if _AIR_BASE.search(p.name)]
         words = name.split()
         if not found and len(words) > 1 and words[-1].lower() in _TRAILING_NOUNS:
             # "Sevastopol harbour", "Karabakh front line": a known place with a common noun after it.
@@ -166,9 +173,11 @@ class Gazetteer:
             iso = self._country_names.get(owner) or (city.country_code if city else None)
             return [p for p in inside if p.country_code in (iso, None)] or inside, is_region
         if not found:
-            airport = re.sub(r"\s+", " ", _AIRPORT_WORDS.sub(" ", key)).strip()
-            return self._airports.get(airport, []), False
+            return self._airport(key), False
         return found, is_region
+
+    def _airport(self, key: str) -> list[_Place]:
+        return self._airports.get(re.sub(r"\s+", " ", _AIRPORT_WORDS.sub(" ", key)).strip(), [])
 
     def _lookup(self, key: str, is_region: bool) -> tuple[list[_Place], bool]:
         """A cleaned name among countries, regions and cities ("northern Syria" is Syria, as a region)."""
