@@ -241,7 +241,7 @@ class MiniLMExtractor:
     def extract_batch(self, articles: list[Article]) -> list[list[Event]]:
         per_article = [split_sentences(a.text) for a in articles]
         flat = [s.text for sents in per_article for s in sents]
-        neighbours_of = []
+        neighbours_of: list[tuple[int, int]] = []  # (sentence before, sentence after), -1 for none
         for sents in per_article:
             first = len(neighbours_of)
             neighbours_of += [(i - 1 if i > first else -1, i + 1 if i < first + len(sents) - 1 else -1)
