@@ -110,13 +110,15 @@ class EventModel(nn.Module):
         return Output(pooled=pooled, type_logits=self.type_head(self.dropout(pooled)),
                       bio_logits=self.bio_head(self.dropout(hidden)))
 
-    def types_in_context(self, pooled: torch.Tensor, type_logits: torch.Tensor, before: torch.Tensor,
-                         after: torch.Tensor) -> torch.Tensor:
-        """A sentence's type logits given the pooled vectors of the sentences before and after it
-        (zero rows where there is none). Context-free models return `type_logits` unchanged."""
+    def types_in_context(self, pooled: torch.Tensor, type_logits: torch.Tensor, table: torch.Tensor,
+                         before: torch.Tensor, after: torch.Tensor) -> torch.Tensor:
+        """Sentences' type logits given their neighbours: `before` and `after` index the rows of
+        `table` (pooled vectors) of the sentences before and after each one, -1 for none.
+        Context-free models return `type_logits` unchanged."""
         if not self.config.context:
             return type_logits
-        return type_logits + self.context_head(self.dropout(torch.cat([pooled, before, after], dim=-1)))
+        both = torch.cat([pooled, neighbours(table, before), neighbours(table, after)], dim=-1)
+        return type_logits + self.context_head(self.dropout(both))
 
     def stance_logits(self, pooled: torch.Tensor, type_ids: torch.Tensor) -> torch.Tensor:
         x = torch.cat([self.dropout(pooled), self.type_embedding(type_ids)], dim=-1)

@@ -25,7 +25,6 @@ from sitrep_extract.model import (
     EventModel,
     ModelConfig,
     build_model,
-    neighbours,
 )
 from sitrep_extract.normalise.sentences import Sentence, split_sentences
 from sitrep_extract.places import add_gazetteer_places, tidy
@@ -199,8 +198,7 @@ class MiniLMExtractor:
         # Pass 2, the heads, now that every sentence's neighbours are encoded.
         pairs = torch.tensor(list(neighbours_of) if neighbours_of else [(-1, -1)] * len(texts),
                              dtype=torch.long).reshape(-1, 2)
-        probs = torch.sigmoid(self.model.types_in_context(
-            pooled, own_logits, neighbours(pooled, pairs[:, 0]), neighbours(pooled, pairs[:, 1])))
+        probs = torch.sigmoid(self.model.types_in_context(pooled, own_logits, pooled, pairs[:, 0], pairs[:, 1]))
         return [self._sentence(texts[i], probs[i].tolist(), pooled[i], tags[i]) for i in range(len(texts))]
 
     def _sentence(self, text: str, p: list[float], pooled: torch.Tensor,

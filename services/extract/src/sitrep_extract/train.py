@@ -29,7 +29,6 @@ from sitrep_extract.model import (
     FrozenPrefix,
     ModelConfig,
     build_model,
-    neighbours,
 )
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -180,8 +179,7 @@ def losses(model: EventModel, batch: dict[str, torch.Tensor], cfg: TrainConfig,
     type_logits = out.type_logits
     if pooled is not None:
         pooled[batch["index"]] = out.pooled.detach()
-        type_logits = model.types_in_context(out.pooled, out.type_logits, neighbours(pooled, batch["before"]),
-                                             neighbours(pooled, batch["after"]))
+        type_logits = model.types_in_context(out.pooled, out.type_logits, pooled, batch["before"], batch["after"])
     pos_weight = torch.full((len(TYPES),), cfg.type_pos_weight)
     loss = nn.functional.binary_cross_entropy_with_logits(type_logits, batch["types"], pos_weight=pos_weight)
     loss = loss + cfg.bio_weight * nn.functional.cross_entropy(
@@ -202,7 +200,7 @@ def run_all(model: EventModel, items: list[dict[str, Any]]) -> tuple[torch.Tenso
     logits = torch.cat([o.type_logits for o in outs])
     before = torch.tensor([it["before"] for it in items], dtype=torch.long)
     after = torch.tensor([it["after"] for it in items], dtype=torch.long)
-    return pooled, model.types_in_context(pooled, logits, neighbours(pooled, before), neighbours(pooled, after))
+    return pooled, model.types_in_context(pooled, logits, pooled, before, after)
 
 
 @torch.no_grad()
