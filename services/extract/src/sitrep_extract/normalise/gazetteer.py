@@ -145,11 +145,11 @@ class Gazetteer:
         """
         key, is_region = self.clean(name)
         whole = _STRIP_PREFIX.sub("", fold(name).strip(" .,;:\"()"))
-        if whole in self._country_names and self._country_names[whole] in self._countries:
-            return [self._countries[self._country_names[whole]]], False  # "Dominican Republic"
+        if country := self._country(self._country_names.get(whole)):
+            return country, False  # "Dominican Republic"
         owner, _, noun = whole.partition(" ")
-        if noun in _NATIONAL_SPACE and COUNTRY_ADJECTIVES.get(owner) in self._countries:
-            return [self._countries[COUNTRY_ADJECTIVES[owner]]], False  # "Polish airspace" is Poland
+        if noun in _NATIONAL_SPACE and (country := self._country(COUNTRY_ADJECTIVES.get(owner))):
+            return country, False  # "Polish airspace" is Poland
         if whole != key and whole in self._regions:  # "Chechen Republic": the region word is in the name
             return [self._regions[whole]], True
         if not key or key in _FEATURE_WORDS:
@@ -176,15 +176,17 @@ class Gazetteer:
             return self._airport(key), False
         return found, is_region
 
+    def _country(self, iso: str | None) -> list[_Place]:
+        """The country with this ISO code, as a candidate list (empty for None or an unknown code)."""
+        return [self._countries[iso]] if iso in self._countries else []
+
     def _airport(self, key: str) -> list[_Place]:
         return self._airports.get(re.sub(r"\s+", " ", _AIRPORT_WORDS.sub(" ", key)).strip(), [])
 
     def _lookup(self, key: str, is_region: bool) -> tuple[list[_Place], bool]:
         """A cleaned name among countries, regions and cities ("northern Syria" is Syria, as a region)."""
-        if key in self._country_names and not is_region:
-            iso = self._country_names[key]
-            if iso in self._countries:
-                return [self._countries[iso]], False
+        if not is_region and (country := self._country(self._country_names.get(key))):
+            return country, False
         region = self._regions.get(key)
         cities = self._cities.get(key, [])
         if region and (is_region or not cities):
