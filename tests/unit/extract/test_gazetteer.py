@@ -34,6 +34,14 @@ def test_gazetteer_ambiguous_name_follows_article_context(gaz: Gazetteer) -> Non
     assert libya.country_code == "LY"
 
 
+def test_gazetteer_context_does_not_pull_a_capital_to_a_small_namesake(gaz: Gazetteer) -> None:
+    moscow, _ = gaz.resolve_all(["Moscow", "Washington"])
+    assert moscow.country_code == "RU"  # not Moscow, Idaho
+    assert gaz.resolve_all(["Cairo", "Alaska", "Washington"])[0].country_code == "EG"
+    # Comparable namesakes still follow the article: Victoria in Romania, not the Seychelles' capital.
+    assert gaz.resolve_all(["Victoria", "Galati", "Braila"])[0].country_code == "RO"
+
+
 def test_gazetteer_ambiguous_name_without_context_takes_exact_name_then_population(gaz: Gazetteer) -> None:
     assert gaz.resolve("Istra").country_code == "RU"  # the French town only has it as an alternate name
     assert gaz.resolve("Paris").country_code == "FR"
@@ -112,3 +120,20 @@ def test_gazetteer_country_names_with_a_region_word_and_air_bases(gaz: Gazetteer
     assert (base.country_code, base.gazetteer_id) == ("DE", "icao:ETAR")
     # An air base is not a civil airport that shares a word of its name: better unresolved than wrong.
     assert gaz.resolve("Clark Air Base").country_code is None
+
+
+def test_gazetteer_finds_villages_under_5000_people(gaz: Gazetteer) -> None:
+    dvorichna = gaz.resolve("Dvorichna")
+    assert (dvorichna.country_code, dvorichna.region, dvorichna.precision) == ("UA", "Kharkiv", "city")
+    assert dvorichna.gazetteer_id == "geonames:709399"
+    assert gaz.resolve("Metula").country_code == "IL"
+    # A village never takes a name from a larger place ("Kyiv" villages exist; the capital keeps it).
+    assert gaz.resolve("Kyiv").gazetteer_id == "geonames:703448"
+
+
+def test_gazetteer_us_states_are_regions_unless_the_name_is_taken(gaz: Gazetteer) -> None:
+    alaska = gaz.resolve("Alaska")  # not the Philippine village of that name
+    assert (alaska.country_code, alaska.precision, alaska.region) == ("US", "region", "Alaska")
+    assert gaz.resolve("Georgia").country_code == "GE"
+    assert gaz.resolve("New York").precision == "city"
+    assert gaz.resolve("Anchorage").region == "Alaska"  # a US city is labelled with its state

