@@ -256,13 +256,13 @@ def tune_thresholds(probs: torch.Tensor, gold: torch.Tensor, *, default: float =
 
 
 def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_dev: bool = False,
-          tune: bool = False) -> Path:
+          tune: bool = False, corpus_dir: Path = corpus_mod.CORPUS_DIR) -> Path:
     from safetensors.torch import save_file
 
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
-    records, digest = corpus_mod.read()
+    records, digest = corpus_mod.read(corpus_dir)
     model, tokenizer = build_model(model_cfg)
     train_ex = examples_from(records, "train", "dev") if include_dev else examples_from(records, "train")
     dev_ex = examples_from(records, "dev")
@@ -343,16 +343,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--context", action=argparse.BooleanOptionalAction, default=ModelConfig.context,
                     help="the type head also reads the neighbouring sentences")
     ap.add_argument("--out", type=Path, default=ARTIFACTS_DIR)
+    ap.add_argument("--corpus", type=Path, default=corpus_mod.CORPUS_DIR,
+                    help="corpus directory (raw/ and its built corpus.jsonl), for experiments with other parts")
     ap.add_argument("--rebuild-corpus", action="store_true", help="rebuild corpus.jsonl from raw/ first")
     ap.add_argument("--tune-thresholds", action="store_true", help="per-type thresholds from the dev split")
     ap.add_argument("--hold-out-dev", action="store_true",
                     help="train on train only (the shipped artifact is trained on train+dev)")
     a = ap.parse_args(argv)
     if a.rebuild_corpus:
-        corpus_mod.write()
+        corpus_mod.write(a.corpus)
     cfg = TrainConfig(epochs=a.epochs, lr=a.lr, threads=a.threads, seed=a.seed)
     model_cfg = ModelConfig(rank=a.rank, adapt_layers=a.adapt_layers, context=a.context)
-    train(cfg=cfg, model_cfg=model_cfg, out_root=a.out, include_dev=not a.hold_out_dev, tune=a.tune_thresholds)
+    train(cfg=cfg, model_cfg=model_cfg, out_root=a.out, include_dev=not a.hold_out_dev, tune=a.tune_thresholds,
+          corpus_dir=a.corpus)
     return 0
 
 
