@@ -32,6 +32,14 @@ def test_places_possessive_inside_a_known_name_is_joined() -> None:
                                    ("location", "Vnukovo"), ("location", "Yemen"), ("location", "Dhamar")]
 
 
+def test_places_lose_an_owners_s_and_a_generic_noun_after_it() -> None:
+    text = "Mortars fell near Mogadishu's airport, Ukraine\u2019s air force said, and Russia's Black Sea fleet moved."
+    spans = [("location", text.index(w), text.index(w) + len(w))
+             for w in ("Mogadishu's airport", "Ukraine\u2019s", "Russia's Black Sea")]
+    assert _texts(text, tidy(text, spans)) == [("location", "Mogadishu"), ("location", "Ukraine"),
+                                               ("location", "Russia's Black Sea")]
+
+
 def test_places_non_places_are_dropped() -> None:
     text = "Ukrainian forces mined coltan near Rubaya."
     spans = tidy(text, [("location", 0, 9), ("location", 23, 29), ("location", 35, 41)])

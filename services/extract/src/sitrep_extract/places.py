@@ -12,6 +12,8 @@ _LOCATIVE = re.compile(
     r"((?:(?:al|el|ad|as|de)-)?[A-Z][\w'\u2019]*(?:[- ](?:(?:al|el|de|del|la|of|on)[- ])?[A-Z][\w'\u2019]*){0,3})")
 _JOIN_GAP = re.compile(r"^[\s\-'\u2019]*(?:(?:al|el|ad|as|de|la|del|bin|ibn)[\s\-]+)?$", re.I)
 _POSSESSIVE_GAP = re.compile(r"^['\u2019]s\s+$")
+# "Ukraine's" is Ukraine; "Mogadishu's airport" is at Mogadishu (the place a reader looks up).
+_OWNER = re.compile(r"^(.+?)['\u2019]s(?:\s+(?:main\s+)?(?:airports?|port|outskirts|suburbs|border|coast))?$")
 _REGION_WORD = re.compile(r"^\s+(?:region|regions|oblast|province|governorate|district|state|area)\b", re.I)
 
 
@@ -45,6 +47,9 @@ def tidy(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, i
         out.append((role, s, e))
     cleaned = []
     for role, s, e in _whole_names(text, out):
+        owner = _OWNER.match(text[s:e]) if role == "location" else None
+        if owner:
+            e = s + owner.end(1)
         name = text[s:e]
         filed_from = re.match(r"^\s*[,(\-\u2013\u2014]", text[e:])
         if role == "location" and s < 3 and name.isupper() and len(name) > 3 and filed_from:
