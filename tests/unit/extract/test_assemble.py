@@ -184,3 +184,16 @@ def test_assemble_a_strike_takes_no_bare_number() -> None:
     text = "A missile struck the port, and two were killed."
     m = _mention(text, text, roles={"quantity": ["two"], "location": []}, type_="drone_or_missile_strike")
     assert assemble(_article(text), [m])[0].quantity is None
+
+
+def test_assemble_names_the_actor_a_claimant_calls_it() -> None:
+    text = "The Arakan Army said on Sunday it had seized Buthidaung. The governor said it struck a school."
+    s1, s2 = text.split(". ")[0] + ".", text.split(". ")[1]
+    claim = _mention(text, s1, roles={"claimant": ["The Arakan Army"], "actor": ["it"], "location": ["Buthidaung"]},
+                     type_="territorial_claim")
+    strike = _mention(text, s2, roles={"claimant": ["The governor"], "actor": ["it"], "target": ["a school"]},
+                      type_="drone_or_missile_strike")
+    events = assemble(_article(text), [claim, strike])
+    assert [(e.type, e.actor) for e in events] == [("territorial_claim", "The Arakan Army"),
+                                                   ("drone_or_missile_strike", "it")]  # "it" may be the drone
+    assert events[0].summary.count("Arakan Army") == 1  # the claimant is not repeated as the actor

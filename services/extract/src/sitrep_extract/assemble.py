@@ -140,12 +140,28 @@ _TYPE_PHRASE = {
 }
 
 
+_PRONOUNS = ("it", "they", "he", "she", "we")
+# Types whose claimant usually reports its own side's act: "the Arakan Army said it had seized ...".
+# In a strike or a loss "it" is as often the drone or the ship, so those keep the pronoun.
+_OWN_ACT_TYPES = ("shootdown", "territorial_claim", "diplomatic_meeting")
+
+
+def actor_of(m: Mention, claimant: str | None) -> str | None:
+    """The actor span, with "it"/"they" in "X said it had ..." replaced by X, so that analysts can
+    query actors by name."""
+    actor = m.first("actor")
+    if not (actor and claimant and actor.lower() in _PRONOUNS and m.type in _OWN_ACT_TYPES):
+        return actor
+    said = re.compile(re.escape(claimant) + r"\W+(?:\w+\W+){0,2}?(?:said|says|claimed|claims|announced|stated)"
+                      r"\W+(?:\w+\W+){0,3}?(?:that\W+)?" + re.escape(actor) + r"\b")
+    return claimant if said.search(m.sentence) else actor
+
+
 def summary(*, type_: str, stance: str, claimant: str | None, actor: str | None, target: str | None,
             obj: str | None, quantity: Quantity | None, locations: Sequence[Location]) -> str:
     parts = [_TYPE_PHRASE[type_]]
-    who = actor
-    if who:
-        parts.insert(0, who + ":")
+    if actor and actor != claimant:
+        parts.insert(0, actor + ":")
     if quantity is not None:
         q = quantity.text or f"{quantity.value:g}"
         parts.append(q + (f" {quantity.unit}" if quantity.unit else ""))
@@ -300,7 +316,7 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
         time_text = m.first("time") or next((o.mention.first("time") for o in g if o.mention.first("time")), None)
         occurred = resolve_date(time_text, published) if time_text else EventDate()
         claimant = m.first("claimant")
-        actor, target, obj = m.first("actor"), m.first("target"), m.first("object")
+        actor, target, obj = actor_of(m, claimant), m.first("target"), m.first("object")
         events.append(Event(
             event_id=ids.event_id(article_id=article.id, event_type=m.type,
                                   start=m.sentence_start, end=m.sentence_end),
