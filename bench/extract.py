@@ -8,8 +8,8 @@
     .venv/bin/python bench/extract.py [--articles 1000] [--threads 2] [--batch-size 16]
 
 The last line printed is JSON:
-{"bench": "extract", "encoder_per_s": ..., "file_per_s": ..., "stream_per_s": ..., "stream_ratio": ...,
- "rss_mb": ...}  with stream_ratio = stream_per_s / encoder_per_s.
+{"bench": "extract", "bf16": ..., "encoder_per_s": ..., "file_per_s": ..., "stream_per_s": ...,
+ "stream_ratio": ..., "rss_mb": ...}  with stream_ratio = stream_per_s / encoder_per_s; all three in the same precision.
 """
 
 from __future__ import annotations
@@ -202,12 +202,16 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         file_per_s = bench_file(extractor, offline_articles, batch_size=args.batch_size, workdir=workdir)
         log(f"(b) offline file mode:    {file_per_s:.1f} articles/s")
+        # The worker gets the precision measured here: under "auto" it would time its own forward
+        # pass and could choose the other one, and the ratio would compare fp32 with bf16.
+        bf16 = bool(getattr(extractor, "use_bf16", False))
         del extractor  # the worker process holds its own copy
         stream_per_s, rss_mb = bench_stream(articles, threads=args.threads, batch_size=args.batch_size,
-                                            workdir=workdir, env_extra={"SITREP_BF16": args.bf16})
+                                            workdir=workdir, env_extra={"SITREP_BF16": "on" if bf16 else "off"})
     log(f"(c) Kafka -> Kafka:        {stream_per_s:.1f} articles/s; worker peak RSS {rss_mb:.0f} MB")
     print(json.dumps({
         "bench": "extract",
+        "bf16": bf16,
         "encoder_per_s": round(encoder_per_s, 2),
         "file_per_s": round(file_per_s, 2),
         "stream_per_s": round(stream_per_s, 2),

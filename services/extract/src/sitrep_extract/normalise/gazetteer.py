@@ -123,7 +123,7 @@ class Gazetteer:
             # a country or a city keeps that meaning ("Georgia", "New York", "Virginia" in South Africa).
             key, city = fold(state["name"]), largest_us.get(code)
             self._admin1_names.setdefault(("US", code), state["name"])
-            if city and not {key} & (self._country_names.keys() | self._cities.keys() | self._regions.keys()):
+            if city and key not in self._country_names and key not in self._cities and key not in self._regions:
                 self._regions[key] = _Place("region", state["name"], "US", city.lat, city.lon,
                                             f"geonames:{state['geonameid']}", 0, code)
 
