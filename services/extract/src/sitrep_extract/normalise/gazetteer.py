@@ -55,10 +55,11 @@ _AIRPORT_WORDS = re.compile(r"\b(?:international|regional|domestic|airport|air b
 
 def fold(name: str) -> str:
     """Lower-case, accents removed, apostrophes unified, whitespace collapsed."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.replace("\u2019", "'").replace("`", "'").lower()
-    return re.sub(r"\s+", " ", s).strip()
+    s = name
+    if not s.isascii():  # most names are; this runs for every GeoNames name at start
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(c for c in s if not unicodedata.combining(c)).replace("\u2019", "'")
+    return " ".join(s.replace("`", "'").lower().split())
 
 
 @dataclass(frozen=True, slots=True)
