@@ -40,6 +40,19 @@ def test_places_lose_an_owners_s_and_a_generic_noun_after_it() -> None:
                                                ("location", "Russia's Black Sea")]
 
 
+def test_places_cut_after_a_particle_listed_together_or_only_a_compass_word() -> None:
+    def tidied(text: str, written: str) -> list[str]:
+        at = text.index(written)
+        return [text[s:e] for _, s, e in tidy(text, [("location", at, at + len(written))])]
+
+    assert tidied("Medical sources in El Fasher said", "El") == ["El Fasher"]
+    assert tidied("Chopin, Modlin, Rzeszów and Lublin airports closed", "Modlin, Rzeszów") == ["Modlin", "Rzeszów"]
+    assert tidied("Shells hit Kharkiv, Ukraine, on Monday", "Kharkiv, Ukraine") == ["Kharkiv", "Ukraine"]
+    # "D.C" alone is no place, so the span stays whole.
+    assert tidied("Talks in Washington, D.C. ended", "Washington, D.C") == ["Washington, D.C"]
+    assert tidied("A station in Northern state was hit", "Northern") == []
+
+
 def test_places_non_places_are_dropped() -> None:
     text = "Ukrainian forces mined coltan near Rubaya."
     spans = tidy(text, [("location", 0, 9), ("location", 23, 29), ("location", 35, 41)])

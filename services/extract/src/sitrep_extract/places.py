@@ -54,10 +54,26 @@ def tidy(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, i
         filed_from = re.match(r"^\s*[,(\-\u2013\u2014]", text[e:])
         if role == "location" and s < 3 and name.isupper() and len(name) > 3 and filed_from:
             continue  # "KYIV, Sept 17 (Wire) -": where the story was filed, not where it happened
-        if role == "location" and not _known_place(name) and (not name[:1].isupper() or _DEMONYM.match(name)):
-            continue  # "coltan", "Ukrainian": not a place name
-        cleaned.append((role, s, e))
+        if role == "location" and not _known_place(name) and (not name[:1].isupper() or _DEMONYM.match(name)
+                                                              or name.lower() in _COMPASS_WORDS):
+            continue  # "coltan", "Ukrainian", a bare "Northern": not a place name
+        if role == "location":
+            cleaned.extend(("location", a, b) for a, b in _listed_places(text, s, e))
+        else:
+            cleaned.append((role, s, e))
     return cleaned
+
+
+_COMPASS_WORDS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
+
+
+def _listed_places(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A span that lists places ("Modlin, Rzeszów") is one span per place, when each part is one."""
+    parts = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^,]+", text[s:e])]
+    parts = [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in parts]
+    if len(parts) < 2 or not all(gazetteer().candidates(text[a:b])[0] for a, b in parts):
+        return [(s, e)]
+    return parts
 
 
 _FEATURE = r"(?:Sea|Gulf|Strait|Straits|Ocean|Bay|Peninsula|Canal|River|Nile)"
@@ -66,10 +82,17 @@ _NAME_BEFORE = re.compile(r"\b([A-Z][\w'\u2019-]*) $")
 _FEATURE_ONLY = re.compile(rf"^{_FEATURE}$")
 
 
+_PARTICLE_ONLY = re.compile(r"^(?:El|Al|Ad|As|Abu|Ras|Bab|Ain|Tel|Beit|Kafr|Deir|Umm|Bir)$")
+_NAME_AFTER = re.compile(r"^[ -][A-Z][\w'\u2019-]*")
+
+
 def _whole_names(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """A place span cut off from its feature word grows back: 'Red' (Sea) and (Black) 'Sea'."""
+    """A place span cut off from its feature word grows back: 'Red' (Sea) and (Black) 'Sea'; so does
+    a name cut after its particle: 'El' (Fasher)."""
     out = []
     for role, s, e in spans:
+        if role == "location" and _PARTICLE_ONLY.match(text[s:e]) and (name := _NAME_AFTER.match(text[e:])):
+            e += name.end()
         if role == "location":
             after = _FEATURE_AFTER.match(text[e:])
             if after:
