@@ -69,8 +69,7 @@ _COMPASS_WORDS = {"north", "south", "east", "west", "northern", "southern", "eas
 
 def _listed_places(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """A span that lists places ("Modlin, Rzeszów") is one span per place, when each part is one."""
-    parts = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^,]+", text[s:e])]
-    parts = [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in parts]
+    parts = [(m.start() + s, m.end() + s) for m in re.finditer(r"[^,\s](?:[^,]*[^,\s])?", text[s:e])]
     if len(parts) < 2 or not all(gazetteer().candidates(text[a:b])[0] for a, b in parts):
         return [(s, e)]
     return parts
