@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sitrep_extract.normalise.gazetteer import fold, gazetteer
+from sitrep_extract.normalise.gazetteer import COMPASS_WORDS, fold, gazetteer
 
 # A capitalised name (up to four words, with hyphens and al-/el- particles) after a locative word.
 _LOCATIVE = re.compile(
@@ -55,16 +55,13 @@ def tidy(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, i
         if role == "location" and s < 3 and name.isupper() and len(name) > 3 and filed_from:
             continue  # "KYIV, Sept 17 (Wire) -": where the story was filed, not where it happened
         if role == "location" and not _known_place(name) and (not name[:1].isupper() or _DEMONYM.match(name)
-                                                              or name.lower() in _COMPASS_WORDS):
+                                                              or name.lower() in COMPASS_WORDS):
             continue  # "coltan", "Ukrainian", a bare "Northern": not a place name
         if role == "location":
             cleaned.extend(("location", a, b) for a, b in _listed_places(text, s, e))
         else:
             cleaned.append((role, s, e))
     return cleaned
-
-
-_COMPASS_WORDS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
 
 
 def _listed_places(text: str, s: int, e: int) -> list[tuple[int, int]]:

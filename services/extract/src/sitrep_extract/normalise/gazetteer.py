@@ -29,7 +29,7 @@ _REGION_WORDS = (
 _STRIP_PREFIX = re.compile(r"^(?:the|over|near|in|outside|around|city of|town of|village of|port of|"
                            r"settlement of|the city of|the town of|the village of|the port of)\s+", re.I)
 _PLACE_WORDS = {"city", "town", "village", "camp", "airport", "airports", "port", "outskirts"}
-_COMPASS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west"}
+COMPASS_WORDS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west"}
 _LATIN = re.compile(r"^[A-Za-z .'\-]+$")
 # A bare geographic word is a fragment of a longer name ("Sea" of "the Black Sea"), never a town,
 # although GeoNames has towns called "Sea", "Bay" or "Port".
@@ -221,7 +221,7 @@ class Gazetteer:
         if region and (is_region or not cities):
             return [region], True
         head, _, rest = key.partition(" ")
-        if not cities and not region and rest and head in _COMPASS:
+        if not cities and not region and rest and head in COMPASS_WORDS:
             return self._lookup(rest, False)[0], True
         if region and cities:
             return [*cities, region], is_region
