@@ -197,3 +197,17 @@ def test_assemble_names_the_actor_a_claimant_calls_it() -> None:
     assert [(e.type, e.actor) for e in events] == [("territorial_claim", "The Arakan Army"),
                                                    ("drone_or_missile_strike", "it")]  # "it" may be the drone
     assert events[0].summary.count("Arakan Army") == 1  # the claimant is not repeated as the actor
+
+
+def test_assemble_keeps_transfers_from_different_suppliers_apart() -> None:
+    text = ("India agreed to buy 26 Rafale jets from France. "
+            "The United States has offered to sell India more P-8I patrol aircraft. "
+            "Deliveries of the jets to India are expected in 2028.")
+    s1, s2, s3 = (text.split(". ")[i].rstrip(".") + "." for i in range(3))
+    mentions = [
+        _mention(text, s1, roles={"actor": ["France"], "location": ["India"]}, type_="arms_transfer"),
+        _mention(text, s2, roles={"actor": ["The United States"], "location": ["India"]}, type_="arms_transfer"),
+        _mention(text, s3, roles={"location": ["India"]}, type_="arms_transfer"),  # no supplier: a restatement
+    ]
+    events = assemble(_article(text), mentions)
+    assert [e.evidence.sentence for e in events] == [s1, s2]

@@ -107,3 +107,18 @@ def test_a_weak_type_is_carried_only_by_a_sentence_that_continues_the_one_before
     assert carried(follow_up, weak, {"shootdown"}) == {"shootdown": ("asserted", 0.9)}
     assert carried(follow_up, weak, set()) == {}
     assert carried("They brought down one over the district.", weak, {"shootdown"}) == {}
+
+
+def test_exclusive_knows_more_equipment_than_armour() -> None:
+    for text in ("Drones destroyed a Buk-M2 air defence system near Donetsk.",
+                 "The radars were destroyed, but nobody was hurt.",
+                 "Jets struck the port, destroying two cranes and a tugboat."):
+        assert "equipment_loss" in exclusive(text, {"equipment_loss": ("asserted", 0.9)}), text
+
+
+def test_exclusive_aircraft_destroyed_on_the_ground_are_equipment() -> None:
+    on_ground = exclusive("Drones hit the Belbek airfield, destroying two Su-27 fighters on the ground.",
+                          {"equipment_loss": ("asserted", 0.9)})
+    assert set(on_ground) == {"equipment_loss"}
+    in_the_air = exclusive("Air defences destroyed two fighter jets over the city.", {"equipment_loss": ("asserted", 0.9)})
+    assert set(in_the_air) == {"shootdown"}

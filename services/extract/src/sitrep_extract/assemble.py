@@ -192,6 +192,7 @@ class _Draft:
     loc_spans: list[Span]
     extra_sentences: int = 0
     spillover_states: frozenset[str] = frozenset()  # cross-border only: the non-party states it names
+    suppliers: frozenset[str] = frozenset()  # arms transfers only: the states its actor names
 
 
 _ADDITIVE = re.compile(r"\b(?:also|another|a further|additional)\b", re.I)
@@ -227,6 +228,8 @@ def _compatible(a: _Draft, b: _Draft) -> bool:
         return True
     if a.quantity and b.quantity and a.quantity.value != b.quantity.value:
         return False
+    if a.suppliers and b.suppliers and not a.suppliers & b.suppliers:
+        return False  # France's jets and America's patrol aircraft for India are two transfers
     ka, kb = _places(a), _places(b)
     if ka and kb:
         # Same place: a restatement; different places: different events. Spillover into the same
@@ -284,7 +287,9 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
         names = [s.text for s in loc_spans]
         spill = (frozenset(non_parties(loc.country_code for loc in gaz.resolve_all(names, context=all_locs)))
                  if m.type == "cross_border_incident" else frozenset())
-        drafts.append(_Draft(m, quantity, names, loc_spans, spillover_states=spill))
+        actor = m.first("actor") if m.type == "arms_transfer" else None
+        suppliers = frozenset(gaz.country_mentions(actor, adjectives=True)) if actor else frozenset()
+        drafts.append(_Draft(m, quantity, names, loc_spans, spillover_states=spill, suppliers=suppliers))
     groups: list[list[_Draft]] = []
     for d in drafts:
         for g in groups if merge else []:

@@ -93,8 +93,13 @@ def decode_bio(labels: Sequence[int], offsets: Sequence[tuple[int, int]]) -> lis
     return spans
 
 
-_EQUIPMENT = re.compile(r"\b(tanks?|vehicles?|ships?|vessels?|launchers?|howitzers?|boats?|armou?r|APCs?|IFVs?|"
-                        r"artillery|Leopards?|Abrams|Bradleys?|Challengers?|frigates?|corvettes?|warships?)\b", re.I)
+_EQUIPMENT = re.compile(r"\b(tanks?|vehicles?|ships?|vessels?|launchers?|howitzers?|\w*boats?|armou?r\w*|APCs?|IFVs?|"
+                        r"artillery|Leopards?|Abrams|Bradleys?|Challengers?|frigates?|corvettes?|warships?|tankers?|"
+                        r"carriers?|fleet|radars?|systems?|batter(?:y|ies)|posts?|trucks?|pickups?|cars?|cranes?|"
+                        r"mortars?|cannons?|bulldozers?|rifles?|weapons|equipment|Patriots?|Pantsir\S*|Buk\S*)\b",
+                        re.I)
+# Aircraft destroyed where they stand are equipment, not shootdowns.
+_ON_THE_GROUND = re.compile(r"\b(on the ground|parked|hangars?|airfields?|air bases?|crashed|overboard)\b", re.I)
 
 
 _AIRBORNE = re.compile(r"\b(drones?|UAVs?|uncrewed aerial|unmanned aerial|missiles?|rockets?|aircraft|jets?|"
@@ -125,7 +130,7 @@ def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tup
     """Annotation rule: a drone or aircraft shot down is a shootdown, not an equipment loss;
     equipment losses are tanks, ships, launchers and the like."""
     out = dict(stances)
-    if "equipment_loss" in out and not _EQUIPMENT.search(text):
+    if "equipment_loss" in out and not _EQUIPMENT.search(text) and not _ON_THE_GROUND.search(text):
         lost = out.pop("equipment_loss")
         if _AIRBORNE.search(text) and "shootdown" not in out:
             out["shootdown"] = lost
