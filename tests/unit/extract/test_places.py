@@ -120,5 +120,6 @@ def test_exclusive_aircraft_destroyed_on_the_ground_are_equipment() -> None:
     on_ground = exclusive("Drones hit the Belbek airfield, destroying two Su-27 fighters on the ground.",
                           {"equipment_loss": ("asserted", 0.9)})
     assert set(on_ground) == {"equipment_loss"}
-    in_the_air = exclusive("Air defences destroyed two fighter jets over the city.", {"equipment_loss": ("asserted", 0.9)})
+    in_the_air = exclusive("Air defences destroyed two fighter jets over the city.",
+                           {"equipment_loss": ("asserted", 0.9)})
     assert set(in_the_air) == {"shootdown"}
