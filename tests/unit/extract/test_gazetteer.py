@@ -129,6 +129,8 @@ def test_gazetteer_finds_villages_under_5000_people(gaz: Gazetteer) -> None:
     assert gaz.resolve("Metula").country_code == "IL"
     # A village never takes a name from a larger place ("Kyiv" villages exist; the capital keeps it).
     assert gaz.resolve("Kyiv").gazetteer_id == "geonames:703448"
+    # GeoNames spells the soft sign with an apostrophe ("Ust'-Luga"); news copy does not.
+    assert gaz.resolve("Ust-Luga").country_code == "RU"
 
 
 def test_gazetteer_us_states_are_regions_unless_the_name_is_taken(gaz: Gazetteer) -> None:

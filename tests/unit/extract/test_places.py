@@ -40,6 +40,14 @@ def test_places_lose_an_owners_s_and_a_generic_noun_after_it() -> None:
                                                ("location", "Russia's Black Sea")]
 
 
+def test_places_keep_the_name_after_port_of_or_village_of() -> None:
+    text = "Drones hit the Baltic port of Ust-Luga, the village of Robotyne and the Gulf of Aden."
+    spans = [("location", text.index(w), text.index(w) + len(w))
+             for w in ("Baltic port of Ust-Luga", "village of Robotyne", "Gulf of Aden")]
+    assert _texts(text, tidy(text, spans)) == [("location", "Ust-Luga"), ("location", "Robotyne"),
+                                               ("location", "Gulf of Aden")]
+
+
 def test_places_cut_after_a_particle_listed_together_or_only_a_compass_word() -> None:
     def tidied(text: str, written: str) -> list[str]:
         at = text.index(written)

@@ -14,6 +14,9 @@ _JOIN_GAP = re.compile(r"^[\s\-'\u2019]*(?:(?:al|el|ad|as|de|la|del|bin|ibn)[\s\
 _POSSESSIVE_GAP = re.compile(r"^['\u2019]s\s+$")
 # "Ukraine's" is Ukraine; "Mogadishu's airport" is at Mogadishu (the place a reader looks up).
 _OWNER = re.compile(r"^(.+?)['\u2019]s(?:\s+(?:main\s+)?(?:airports?|port|outskirts|suburbs|border|coast))?$")
+# "the Baltic port of Ust-Luga", "the village of Robotyne": the name is what follows "of".
+_KIND_OF = re.compile(r"^(?:the\s+)?(?:[\w'\u2019-]+\s+){0,3}?(?:port|city|town|village|settlement|hamlet|capital|"
+                      r"outskirts|suburbs?)\s+of\s+(?:the\s+)?(?=[A-Z])")
 _REGION_WORD = re.compile(r"^\s+(?:region|regions|oblast|province|governorate|district|state|area)\b", re.I)
 
 
@@ -47,6 +50,9 @@ def tidy(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, i
         out.append((role, s, e))
     cleaned = []
     for role, s, e in _whole_names(text, out):
+        kind = _KIND_OF.match(text[s:e]) if role == "location" else None
+        if kind and not _known_place(text[s:e]):
+            s += kind.end()
         owner = _OWNER.match(text[s:e]) if role == "location" else None
         if owner:
             e = s + owner.end(1)

@@ -97,7 +97,10 @@ class Gazetteer:
         for t in towns.load():
             place = _Place("city", t.name, t.country_code, t.lat, t.lon, f"geonames:{t.geonameid}",
                            t.population, t.admin1)
-            self._towns.setdefault(fold(t.name), []).append(place)
+            key = fold(t.name)
+            # GeoNames writes the soft sign as an apostrophe ("Ust'-Luga"); news copy leaves it out.
+            for variant in {key, key.replace("'", "")}:
+                self._towns.setdefault(variant, []).append(place)
         self._countries: dict[str, _Place] = {}
         self._country_names: dict[str, str] = {}
         self._capitals: set[_Place] = set()
