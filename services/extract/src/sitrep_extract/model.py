@@ -67,6 +67,7 @@ class ModelConfig:
     stance_dim: int = 32
     dropout: float = 0.1
     context: bool = False  # the type head also reads the neighbouring sentences (see the module doc)
+    full: bool = False  # train the top `adapt_layers` layers' own weights instead of adapters on them
 
 
 @dataclass
@@ -83,12 +84,17 @@ class EventModel(nn.Module):
         self.encoder = encoder
         for p in self.encoder.parameters():
             p.requires_grad_(False)
-        for name, module in list(self.encoder.named_modules()):
-            for child_name, child in list(module.named_children()):
-                full = f"{name}.{child_name}" if name else child_name
-                if (isinstance(child, nn.Linear) and full.endswith(ADAPTED)
-                        and _layer_index(full) >= encoder.config.num_hidden_layers - config.adapt_layers):
-                    setattr(module, child_name, LoRALinear(child, rank=config.rank, alpha=config.alpha))
+        first = encoder.config.num_hidden_layers - config.adapt_layers
+        if config.full:
+            for name, p in self.encoder.named_parameters():
+                if _layer_index(name) >= first:
+                    p.requires_grad_(True)
+        else:
+            for name, module in list(self.encoder.named_modules()):
+                for child_name, child in list(module.named_children()):
+                    path = f"{name}.{child_name}" if name else child_name
+                    if isinstance(child, nn.Linear) and path.endswith(ADAPTED) and _layer_index(path) >= first:
+                        setattr(module, child_name, LoRALinear(child, rank=config.rank, alpha=config.alpha))
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(config.dropout)
         self.type_head = nn.Linear(hidden, len(TYPES))
@@ -125,7 +131,7 @@ class EventModel(nn.Module):
         return self.stance_head(x)
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
-        """Only what training changed: adapters and heads."""
+        """Only what training changed: the heads, and the adapters (or, with `full`, the trained layers)."""
         names = {n for n, p in self.named_parameters() if p.requires_grad}
         return {n: t.detach().clone().contiguous() for n, t in self.state_dict().items() if n in names}
 

@@ -268,8 +268,9 @@ def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_d
     dev_ex = examples_from(records, "dev")
     train_items, dev_items = encode(tokenizer, train_ex), encode(tokenizer, dev_ex)
     params = [p for p in model.parameters() if p.requires_grad]
-    adapters = [p for n, p in model.named_parameters() if p.requires_grad and "lora_" in n]
-    heads = [p for n, p in model.named_parameters() if p.requires_grad and "lora_" not in n]
+    # Adapters, or the encoder's own weights when fine-tuning fully, learn at `lr`; the heads at `head_lr`.
+    adapters = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("encoder.")]
+    heads = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("encoder.")]
     opt = torch.optim.AdamW([{"params": adapters, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
                             weight_decay=cfg.weight_decay)
     rng = random.Random(cfg.seed)
@@ -337,11 +338,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     ap.add_argument("--lr", type=float, default=TrainConfig.lr)
     ap.add_argument("--rank", type=int, default=ModelConfig.rank)
+    ap.add_argument("--alpha", type=float, default=ModelConfig.alpha, help="adapter scale is alpha / rank")
     ap.add_argument("--adapt-layers", type=int, default=ModelConfig.adapt_layers)
     ap.add_argument("--threads", type=int, default=TrainConfig.threads)
     ap.add_argument("--seed", type=int, default=TrainConfig.seed)
     ap.add_argument("--context", action=argparse.BooleanOptionalAction, default=ModelConfig.context,
                     help="the type head also reads the neighbouring sentences")
+    ap.add_argument("--full", action="store_true",
+                    help="train the encoder layers' own weights, not adapters (a ~40 MB artifact; use a lower --lr)")
     ap.add_argument("--out", type=Path, default=ARTIFACTS_DIR)
     ap.add_argument("--corpus", type=Path, default=corpus_mod.CORPUS_DIR,
                     help="corpus directory (raw/ and its built corpus.jsonl), for experiments with other parts")
@@ -353,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.rebuild_corpus:
         corpus_mod.write(a.corpus)
     cfg = TrainConfig(epochs=a.epochs, lr=a.lr, threads=a.threads, seed=a.seed)
-    model_cfg = ModelConfig(rank=a.rank, adapt_layers=a.adapt_layers, context=a.context)
+    model_cfg = ModelConfig(rank=a.rank, alpha=a.alpha, adapt_layers=a.adapt_layers, context=a.context, full=a.full)
     train(cfg=cfg, model_cfg=model_cfg, out_root=a.out, include_dev=not a.hold_out_dev, tune=a.tune_thresholds,
           corpus_dir=a.corpus)
     return 0
