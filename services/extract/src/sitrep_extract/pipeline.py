@@ -10,7 +10,7 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -143,6 +143,31 @@ def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tup
     return out
 
 
+# "..., a charge Kigali denies." / "..., which N'Djamena denies.": a second claim, by someone else, inside the sentence.
+_DENIAL_CLAUSE = re.compile(
+    r"[,;]\s+(?:(?:a|an|the)\s+(?:charge|accusation|allegation|claim|account|report)\s+(?:that\s+)?|which\s+)"
+    r"(?P<who>(?:the\s+)?[A-Z][\w'\u2019.\-]*(?:\s+[\w'\u2019.\-]+){0,5}?)\s+(?:has\s+|have\s+)?"
+    r"(?:denie[sd]|deny|rejec\w*|dismiss\w*|disput\w*)\b")
+
+
+def split_denial(m: Mention) -> list[Mention]:
+    """Guideline: a denial is always its own event. A claim and a trailing denial of it in one sentence
+    are two mentions: the claim with the sentence as evidence, the denial with its clause (so each has
+    its own event id) and the one who denies as claimant."""
+    clause = _DENIAL_CLAUSE.search(m.sentence)
+    if not clause:
+        return [m]
+    comma_and_spaces = len(clause.group()) - len(clause.group()[1:].lstrip())
+    start = m.sentence_start + clause.start() + comma_and_spaces
+    who = Span("claimant", m.sentence_start + clause.start("who"), m.sentence_start + clause.end("who"),
+               clause.group("who"))
+    claim = replace(m, stance="asserted") if m.stance == "denied" else m
+    spans = [who] + [sp for sp in m.spans if sp.role != "claimant"]
+    denial = replace(m, stance="denied", sentence_start=start, sentence=m.sentence[start - m.sentence_start :],
+                     spans=spans)
+    return [claim, denial]
+
+
 def _is_headline(sentence: Sentence, article: Article) -> bool:
     """Scraped text often opens with the article's headline: read it for places, never for events."""
     title = (article.title or "").strip().lower()
@@ -235,9 +260,10 @@ class MiniLMExtractor:
             types = {} if _is_headline(sent, article) else exclusive(sent.text, stances)
             before = set(types)
             for type_, (stance, _sp) in types.items():
-                out.append(Mention(type=type_, confidence=pred.type_probs[TYPES.index(type_)], stance=stance,
-                                   sentence_start=sent.start, sentence_end=sent.end, sentence=sent.text,
-                                   spans=spans, index=len(places)))
+                out.extend(split_denial(Mention(
+                    type=type_, confidence=pred.type_probs[TYPES.index(type_)], stance=stance,
+                    sentence_start=sent.start, sentence_end=sent.end, sentence=sent.text, spans=spans,
+                    index=len(places))))
             places.append([sent.text[s:e] for role, s, e in pred.spans if role == "location"])
         return out, places
 
