@@ -124,6 +124,11 @@ def test_exclusive_knows_more_equipment_than_armour() -> None:
         assert "equipment_loss" in exclusive(text, {"equipment_loss": ("asserted", 0.9)}), text
 
 
+def test_exclusive_interceptor_systems_are_no_lost_equipment() -> None:
+    got = exclusive("The Arrow air defence systems intercepted two missiles.", {"equipment_loss": ("asserted", 0.9)})
+    assert set(got) == {"shootdown"}
+
+
 def test_exclusive_aircraft_destroyed_on_the_ground_are_equipment() -> None:
     on_ground = exclusive("Drones hit the Belbek airfield, destroying two Su-27 fighters on the ground.",
                           {"equipment_loss": ("asserted", 0.9)})

@@ -95,9 +95,12 @@ def decode_bio(labels: Sequence[int], offsets: Sequence[tuple[int, int]]) -> lis
 
 _EQUIPMENT = re.compile(r"\b(tanks?|vehicles?|ships?|vessels?|launchers?|howitzers?|\w*boats?|armou?r\w*|APCs?|IFVs?|"
                         r"artillery|Leopards?|Abrams|Bradleys?|Challengers?|frigates?|corvettes?|warships?|tankers?|"
-                        r"carriers?|fleet|radars?|systems?|batter(?:y|ies)|posts?|trucks?|pickups?|cars?|cranes?|"
-                        r"mortars?|cannons?|bulldozers?|rifles?|weapons|equipment|Patriots?|Pantsir\S*|Buk\S*)\b",
-                        re.I)
+                        r"carriers?|fleet|trucks?|pickups?|cars?|cranes?|mortars?|cannons?|bulldozers?|rifles?|weapons|"
+                        r"Patriots?|Pantsir\S*|Buk\S*)\b", re.I)
+# Air-defence kit is lost equipment only where nothing is intercepted: in "the Arrow systems
+# intercepted the missiles" the systems are the shooters.
+_DEFENCE_KIT = re.compile(r"\b(systems?|radars?|batter(?:y|ies)|posts?|equipment)\b", re.I)
+_INTERCEPTED = re.compile(r"\b(intercept\w*|shot down|shoot down|downed|brought down|air defen[cs]es?)\b", re.I)
 # Aircraft destroyed where they stand are equipment, not shootdowns.
 _ON_THE_GROUND = re.compile(r"\b(on the ground|parked|hangars?|airfields?|air bases?|crashed|overboard)\b", re.I)
 
@@ -130,7 +133,8 @@ def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tup
     """Annotation rule: a drone or aircraft shot down is a shootdown, not an equipment loss;
     equipment losses are tanks, ships, launchers and the like."""
     out = dict(stances)
-    if "equipment_loss" in out and not _EQUIPMENT.search(text) and not _ON_THE_GROUND.search(text):
+    equipment = _EQUIPMENT.search(text) or (_DEFENCE_KIT.search(text) and not _INTERCEPTED.search(text))
+    if "equipment_loss" in out and not equipment and not _ON_THE_GROUND.search(text):
         lost = out.pop("equipment_loss")
         if _AIRBORNE.search(text) and "shootdown" not in out:
             out["shootdown"] = lost
