@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import importlib.util
 import json
+import os
 import sys
 import tempfile
 import time
@@ -211,8 +212,43 @@ def arg_span_f1(extractor: Any) -> dict[str, Any] | None:
     return {"micro_f1": f1(tp, fp, fn), "per_role": {r: round(f1(*c), 3) for r, c in sorted(per.items())}}
 
 
-def speed(extractor: Any, gold: Gold) -> dict[str, float]:
+def _cpu_busy_seconds() -> float | None:
+    """CPU time the whole machine has spent busy since boot (Linux /proc/stat), None elsewhere."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class OtherLoad:
+    """Cores that other processes kept busy while the block ran: a timing taken beside a training run
+    or a second benchmark is not comparable with one taken on free cores."""
+
+    cores: float | None = None
+
+    def __enter__(self) -> OtherLoad:
+        self._busy, self._own, self._wall = _cpu_busy_seconds(), time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        busy = _cpu_busy_seconds()
+        if busy is None or self._busy is None:
+            return
+        others = (busy - self._busy) - (time.process_time() - self._own)
+        self.cores = round(max(0.0, others) / max(1e-9, time.perf_counter() - self._wall), 2)
+
+
+def speed(extractor: Any, gold: Gold) -> dict[str, float | None]:
     """Articles/s of the whole extractor vs the bare encoder forward pass over the same sentences."""
+    with OtherLoad() as load:
+        result: dict[str, float | None] = {**_timed(extractor, gold)}
+    result["other_processes_cores"] = load.cores
+    return result
+
+
+def _timed(extractor: Any, gold: Gold) -> dict[str, float]:
     import torch
 
     from sitrep_extract.normalise.sentences import split_sentences
@@ -359,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"speed (dev-real, {sp['articles']} articles, {sp['sentences']} sentences, "
               f"{torch_threads()} threads): extract {sp['extract_articles_per_s']:.1f} articles/s, "
               f"bare encoder forward {sp['encoder_articles_per_s']:.1f} articles/s")
+        if (sp["other_processes_cores"] or 0) > 0.25:
+            print(f"warning: other processes kept {sp['other_processes_cores']} cores busy while this was timed; "
+                  "these speeds are not comparable with a run on free cores")
     details["results"] = results
     if a.json:
         a.json.write_text(json.dumps(details, indent=2, default=str) + "\n", encoding="utf-8")
