@@ -26,8 +26,13 @@ def _mention(text: str, sentence: str, *, roles: dict[str, list[str]], stance: s
                    sentence_end=start + len(sentence), sentence=sentence, spans=spans)
 
 
+def _sentences(text: str) -> list[str]:
+    """The sentences of a test text, each with its full stop."""
+    return [part.rstrip(".") + "." for part in text.split(". ")]
+
+
 def _mentions() -> list[Mention]:
-    s1, s2, s3 = (TEXT.split(". ")[i] + "." for i in range(3))
+    s1, s2, s3 = _sentences(TEXT)[:3]
     return [
         _mention(TEXT, s1, roles={"claimant": ["Russia's defence ministry"], "quantity": ["two"],
                                   "location": ["Smolensk"], "time": ["on Tuesday"], "object": ["drones"]}),
@@ -90,7 +95,7 @@ def test_assemble_nothing_in_nothing_out() -> None:
 def test_assemble_drops_cross_border_fire_between_belligerents() -> None:
     text = ("Armenian units shelled Azerbaijani positions near Lachin, the ministry said. "
             "Drone debris was found near Galati in Romania, the Romanian ministry said.")
-    belligerents, spillover = (text.split(". ")[0] + ".", text.split(". ")[1])
+    belligerents, spillover = _sentences(text)
     events = assemble(_article(text), [
         _mention(text, belligerents, roles={"location": ["Lachin"]}, type_="cross_border_incident"),
         _mention(text, spillover, roles={"location": ["Galati", "Romania"]}, type_="cross_border_incident"),
@@ -109,7 +114,7 @@ def test_assemble_merges_a_toll_with_its_part_in_the_same_place() -> None:
     text = ("Shelling killed 18 people in Kherson and Beryslav, regional officials said. "
             "One barrage on a market in Kherson killed 14 of them. "
             "Separately, 3 people were killed in Nikopol.")
-    s1, s2, s3 = (text.split(". ")[i].rstrip(".") + "." for i in range(3))
+    s1, s2, s3 = _sentences(text)
     mentions = [
         _mention(text, s1, roles={"quantity": ["18"], "location": ["Kherson", "Beryslav"]},
                  type_="casualty_report"),
@@ -133,7 +138,7 @@ def test_assemble_keeps_spillover_when_the_sentence_names_a_non_party_state() ->
 def test_assemble_merges_spillover_into_the_same_state() -> None:
     text = ("Fragments of a drone were found in Romania, opposite Izmail, the ministry said. "
             "Specialists later searched the area near Tulcea where the debris fell.")
-    s1, s2 = text.split(". ")[0] + ".", text.split(". ")[1]
+    s1, s2 = _sentences(text)
     mentions = [
         _mention(text, s1, roles={"location": ["Romania", "Izmail"]}, type_="cross_border_incident"),
         _mention(text, s2, roles={"location": ["Tulcea"]}, type_="cross_border_incident"),
@@ -167,7 +172,7 @@ def test_assemble_reads_an_elliptical_count_and_keeps_an_added_one_apart() -> No
     text = ("Officials said air defence crews downed three drones over the Bryansk region. "
             "The statement said crews also hit one near the town of Oryol before dawn. "
             "Another four were brought down over Tver.")
-    s1, s2, s3 = (text.split(". ")[i].rstrip(".") + "." for i in range(3))
+    s1, s2, s3 = _sentences(text)
     mentions = [
         _mention(text, s1, roles={"quantity": ["three"], "location": ["Bryansk"]}),
         _mention(text, s2, roles={"target": ["one"], "location": ["Oryol"]}),
@@ -188,7 +193,7 @@ def test_assemble_a_strike_takes_no_bare_number() -> None:
 
 def test_assemble_names_the_actor_a_claimant_calls_it() -> None:
     text = "The Arakan Army said on Sunday it had seized Buthidaung. The governor said it struck a school."
-    s1, s2 = text.split(". ")[0] + ".", text.split(". ")[1]
+    s1, s2 = _sentences(text)
     claim = _mention(text, s1, roles={"claimant": ["The Arakan Army"], "actor": ["it"], "location": ["Buthidaung"]},
                      type_="territorial_claim")
     strike = _mention(text, s2, roles={"claimant": ["The governor"], "actor": ["it"], "target": ["a school"]},
@@ -203,7 +208,7 @@ def test_assemble_keeps_transfers_from_different_suppliers_apart() -> None:
     text = ("India agreed to buy 26 Rafale jets from France. "
             "The United States has offered to sell India more P-8I patrol aircraft. "
             "Deliveries of the jets to India are expected in 2028.")
-    s1, s2, s3 = (text.split(". ")[i].rstrip(".") + "." for i in range(3))
+    s1, s2, s3 = _sentences(text)
     mentions = [
         _mention(text, s1, roles={"actor": ["France"], "location": ["India"]}, type_="arms_transfer"),
         _mention(text, s2, roles={"actor": ["The United States"], "location": ["India"]}, type_="arms_transfer"),

@@ -6,6 +6,10 @@ def _texts(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]
     return [(role, text[s:e]) for role, s, e in spans]
 
 
+def _located(text: str, *written: str) -> list[tuple[str, int, int]]:
+    return [("location", text.index(w), text.index(w) + len(w)) for w in written]
+
+
 def test_places_dateline_is_skipped() -> None:
     text = "MOSCOW, May 14 (Example Wire) - Air defences downed drones over Kursk."
     assert text[dateline_end(text) :].startswith("Air defences")
@@ -34,16 +38,14 @@ def test_places_possessive_inside_a_known_name_is_joined() -> None:
 
 def test_places_lose_an_owners_s_and_a_generic_noun_after_it() -> None:
     text = "Mortars fell near Mogadishu's airport, Ukraine\u2019s air force said, and Russia's Black Sea fleet moved."
-    spans = [("location", text.index(w), text.index(w) + len(w))
-             for w in ("Mogadishu's airport", "Ukraine\u2019s", "Russia's Black Sea")]
+    spans = _located(text, "Mogadishu's airport", "Ukraine\u2019s", "Russia's Black Sea")
     assert _texts(text, tidy(text, spans)) == [("location", "Mogadishu"), ("location", "Ukraine"),
                                                ("location", "Russia's Black Sea")]
 
 
 def test_places_keep_the_name_after_port_of_or_village_of() -> None:
     text = "Drones hit the Baltic port of Ust-Luga, the village of Robotyne and the Gulf of Aden."
-    spans = [("location", text.index(w), text.index(w) + len(w))
-             for w in ("Baltic port of Ust-Luga", "village of Robotyne", "Gulf of Aden")]
+    spans = _located(text, "Baltic port of Ust-Luga", "village of Robotyne", "Gulf of Aden")
     assert _texts(text, tidy(text, spans)) == [("location", "Ust-Luga"), ("location", "Robotyne"),
                                                ("location", "Gulf of Aden")]
 

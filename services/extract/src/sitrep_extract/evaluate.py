@@ -243,9 +243,8 @@ class OtherLoad:
 def speed(extractor: Any, gold: Gold) -> dict[str, float | None]:
     """Articles/s of the whole extractor vs the bare encoder forward pass over the same sentences."""
     with OtherLoad() as load:
-        result: dict[str, float | None] = {**_timed(extractor, gold)}
-    result["other_processes_cores"] = load.cores
-    return result
+        timed = _timed(extractor, gold)
+    return {**timed, "other_processes_cores": load.cores}
 
 
 def _timed(extractor: Any, gold: Gold) -> dict[str, float]:

@@ -149,9 +149,9 @@ def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tup
 
 # "..., a charge Kigali denies." / "..., which N'Djamena denies.": a second claim, by someone else, inside the sentence.
 _DENIAL_CLAUSE = re.compile(
-    r"[,;]\s+(?:(?:a|an|the)\s+(?:charge|accusation|allegation|claim|account|report)\s+(?:that\s+)?|which\s+)"
+    r"[,;]\s+(?P<clause>(?:(?:a|an|the)\s+(?:charge|accusation|allegation|claim|account|report)\s+(?:that\s+)?|which\s+)"
     r"(?P<who>(?:the\s+)?[A-Z][\w'\u2019.\-]*(?:\s+[\w'\u2019.\-]+){0,5}?)\s+(?:has\s+|have\s+)?"
-    r"(?:denie[sd]|deny|rejec\w*|dismiss\w*|disput\w*)\b")
+    r"(?:denie[sd]|deny|rejec\w*|dismiss\w*|disput\w*)\b)")
 
 
 def split_denial(m: Mention) -> list[Mention]:
@@ -161,8 +161,7 @@ def split_denial(m: Mention) -> list[Mention]:
     clause = _DENIAL_CLAUSE.search(m.sentence)
     if not clause:
         return [m]
-    comma_and_spaces = len(clause.group()) - len(clause.group()[1:].lstrip())
-    start = m.sentence_start + clause.start() + comma_and_spaces
+    start = m.sentence_start + clause.start("clause")
     who = Span("claimant", m.sentence_start + clause.start("who"), m.sentence_start + clause.end("who"),
                clause.group("who"))
     claim = replace(m, stance="asserted") if m.stance == "denied" else m
