@@ -52,6 +52,27 @@ def test_gazetteer_unknown_is_unresolved(gaz: Gazetteer) -> None:
     assert loc.precision == "unresolved" and loc.country_code is None
 
 
+def test_unknown_village_is_placed_in_the_region_named_with_it(gaz: Gazetteer) -> None:
+    village, region = gaz.resolve_all(["Hrabivka", "the Kharkiv region"])
+    assert (village.country_code, village.precision, village.gazetteer_id) == ("UA", "region", None)
+    assert (village.lat, village.lon) == (region.lat, region.lon) and village.name == "Hrabivka"
+
+
+def test_unknown_village_takes_the_country_of_the_article_only_when_it_is_clear(gaz: Gazetteer) -> None:
+    clear = gaz.resolve_all(["Hrabivka"], context=["Kharkiv", "Sumy", "Poltava"])[0]
+    assert (clear.country_code, clear.precision) == ("UA", "country") and clear.lat is not None
+    mixed = gaz.resolve_all(["Hrabivka"], context=["Kharkiv", "Belgorod"])[0]
+    assert mixed.precision == "unresolved" and mixed.country_code is None
+    two_states = gaz.resolve_all(["Hrabivka", "Romania", "Ukraine"])[0]
+    assert two_states.precision == "unresolved"
+
+
+def test_unknown_words_that_are_no_proper_name_stay_unresolved(gaz: Gazetteer) -> None:
+    for name in ("RSF shelling", "Abu Shouk displacement", "the eastern front"):
+        loc = gaz.resolve_all([name], context=["Khartoum", "Omdurman", "Port Sudan"])[0]
+        assert loc.precision == "unresolved", name
+
+
 def test_gazetteer_seas_have_coordinates_but_no_country(gaz: Gazetteer) -> None:
     loc = gaz.resolve("the Black Sea")
     assert loc.country_code is None and loc.lat is not None and loc.precision == "region"

@@ -135,6 +135,9 @@ def test_exclusive_aircraft_destroyed_on_the_ground_are_equipment() -> None:
     on_ground = exclusive("Drones hit the Belbek airfield, destroying two Su-27 fighters on the ground.",
                           {"equipment_loss": ("asserted", 0.9)})
     assert set(on_ground) == {"equipment_loss"}
+    at_airport = exclusive("Warplanes struck the city's airport, destroying four cargo planes.",
+                           {"equipment_loss": ("asserted", 0.9)})
+    assert set(at_airport) == {"equipment_loss"}
     in_the_air = exclusive("Air defences destroyed two fighter jets over the city.",
                            {"equipment_loss": ("asserted", 0.9)})
     assert set(in_the_air) == {"shootdown"}

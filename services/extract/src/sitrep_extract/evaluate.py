@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from sitrep_extract import corpus as corpus_mod
+from sitrep_extract.normalise.gazetteer import gazetteer
 from sitrep_extract.pipeline import Extractor, default_artifact_dir, load_extractor
 from sitrep_shared import ids
 from sitrep_shared.models import Article, Event
@@ -153,7 +154,8 @@ def score(gold: Gold, preds: dict[str, list[Event]]) -> dict[str, Any]:
 def extra_metrics(sc: ModuleType, gold: Gold, preds: dict[str, list[Event]]) -> dict[str, Any]:
     """What the shared scorer does not report: qualifier, date and location resolution over matched pairs."""
     qual_ok = qual_n = date_ok = date_n = dated_ok = dated_n = 0
-    resolved = located = 0
+    resolved = located = by_context = 0
+    gaz = gazetteer()
     for g in gold:
         gev = [sc.norm_event(e) for e in g["events"]]
         pev_raw = preds.get(g["id"], [])
@@ -166,7 +168,10 @@ def extra_metrics(sc: ModuleType, gold: Gold, preds: dict[str, list[Event]]) -> 
             for loc in p.locations:
                 # Resolved: the gazetteer placed it (coordinates; a country too, except at sea).
                 located += 1
-                resolved += loc.lat is not None and (loc.country_code is not None or loc.precision == "region")
+                ok = loc.lat is not None and (loc.country_code is not None or loc.precision == "region")
+                resolved += ok
+                # Placed only by the places named with it (an unknown village in its region or country).
+                by_context += ok and gaz.resolve(loc.name).precision == "unresolved"
             if "time" in graw:
                 date_n += 1
                 if graw.get("date"):
@@ -180,6 +185,7 @@ def extra_metrics(sc: ModuleType, gold: Gold, preds: dict[str, list[Event]]) -> 
                     date_ok += p.occurred_on.date is None
     return {"qualifier_accuracy": qual_ok / qual_n if qual_n else None,
             "location_resolved": resolved / located if located else None,
+            "location_placed_by_context": by_context / located if located else None,
             "date_accuracy": date_ok / date_n if date_n else None,
             "date_accuracy_dated": dated_ok / dated_n if dated_n else None}
 
@@ -294,6 +300,7 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("qualifier accuracy", lambda m: m["qualifier_accuracy"]),
     ("location recall", lambda m: m["location_recall"]),
     ("locations resolved", lambda m: m["location_resolved"]),
+    ("  of them placed by context only", lambda m: m.get("location_placed_by_context")),
     ("date accuracy", lambda m: m["date_accuracy"]),
     ("no-event passages w/ FP", lambda m: f"{m['no_event_passages_with_predictions']}/{m['no_event_passages']}"),
 ]

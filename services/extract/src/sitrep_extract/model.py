@@ -109,6 +109,10 @@ class EventModel(nn.Module):
             nn.init.zeros_(self.context_head[-1].weight)
             nn.init.zeros_(self.context_head[-1].bias)
 
+    @property
+    def pooled_size(self) -> int:
+        return int(self.encoder.config.hidden_size)
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Output:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import torch
 
 from sitrep_extract.assemble import Mention, Span, assemble
+from sitrep_extract.ensemble import EnsembleModel
 from sitrep_extract.model import (
     BIO,
     MAX_TOKENS,
@@ -102,7 +103,8 @@ _EQUIPMENT = re.compile(r"\b(tanks?|vehicles?|ships?|vessels?|launchers?|howitze
 _DEFENCE_KIT = re.compile(r"\b(systems?|radars?|batter(?:y|ies)|posts?|equipment)\b", re.I)
 _INTERCEPTED = re.compile(r"\b(intercept\w*|shot down|shoot down|downed|brought down|air defen[cs]es?)\b", re.I)
 # Aircraft destroyed where they stand are equipment, not shootdowns.
-_ON_THE_GROUND = re.compile(r"\b(on the ground|parked|hangars?|airfields?|air bases?|crashed|overboard)\b", re.I)
+_ON_THE_GROUND = re.compile(r"\b(on the ground|parked|hangars?|airfields?|air bases?|airports?|crashed|overboard)\b",
+                            re.I)
 
 
 _AIRBORNE = re.compile(r"\b(drones?|UAVs?|uncrewed aerial|unmanned aerial|missiles?|rockets?|aircraft|jets?|"
@@ -189,7 +191,7 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
 class MiniLMExtractor:
     """The fine-tuned MiniLM event extractor (see MODEL.md)."""
 
-    def __init__(self, model: EventModel, tokenizer: Any, config: dict[str, Any], *,
+    def __init__(self, model: EventModel | EnsembleModel, tokenizer: Any, config: dict[str, Any], *,
                  use_bf16: bool = False, max_batch_sentences: int = 64) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -213,7 +215,7 @@ class MiniLMExtractor:
         index of the one after), -1 for none; context models read those sentences too."""
         # Pass 1, the encoder: sorting by length keeps padding small.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        pooled = torch.zeros(len(texts), self.model.encoder.config.hidden_size)
+        pooled = torch.zeros(len(texts), self.model.pooled_size)
         own_logits = torch.zeros(len(texts), len(TYPES))
         tags: dict[int, list[tuple[str, int, int]]] = {}
         for b in range(0, len(order), self.max_batch_sentences):
@@ -297,7 +299,7 @@ class MiniLMExtractor:
         return out
 
 
-def _measure_bf16(model: EventModel, tokenizer: Any) -> bool:
+def _measure_bf16(model: EventModel | EnsembleModel, tokenizer: Any) -> bool:
     """bf16 only when the CPU has it and it is measurably faster here."""
     enc = tokenizer(["Air defences shot down two drones over the region overnight, officials said."] * 32,
                     return_tensors="pt", padding=True)
@@ -313,14 +315,10 @@ def _measure_bf16(model: EventModel, tokenizer: Any) -> bool:
     return timed(True) < 0.8 * timed(False)
 
 
-def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | None = None,
-                   use_bf16: bool | None = None, max_batch_sentences: int = 64) -> MiniLMExtractor:
-    """Load the encoder, apply the artifact's adapters and heads, and return a ready extractor."""
+def _load_model(artifact_dir: Path) -> tuple[EventModel, Any, dict[str, Any]]:
+    """One trained model: the encoder with the artifact's adapters and heads applied."""
     from safetensors.torch import load_file
 
-    if torch_threads:
-        torch.set_num_threads(torch_threads)
-    artifact_dir = artifact_dir or default_artifact_dir()
     config = json.loads((artifact_dir / "config.json").read_text(encoding="utf-8"))
     if list(config["types"]) != list(TYPES) or list(config["bio"]) != list(BIO):
         raise ValueError(f"{artifact_dir}: label maps do not match this code version")
@@ -330,7 +328,23 @@ def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | Non
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     if unexpected or trainable - set(state):
         raise ValueError(f"{artifact_dir}: artifact does not fit the model ({unexpected or trainable - set(state)})")
-    model.eval()
+    return model.eval(), tokenizer, config
+
+
+def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | None = None,
+                   use_bf16: bool | None = None, max_batch_sentences: int = 64) -> MiniLMExtractor:
+    """Load the encoder, apply the artifact's adapters and heads, and return a ready extractor.
+    An artifact whose config lists `members` (sub-directories, each a model artifact) is an ensemble."""
+    if torch_threads:
+        torch.set_num_threads(torch_threads)
+    artifact_dir = artifact_dir or default_artifact_dir()
+    config = json.loads((artifact_dir / "config.json").read_text(encoding="utf-8"))
+    model: EventModel | EnsembleModel
+    if members := config.get("members"):
+        loaded = [_load_model(artifact_dir / m) for m in members]
+        model, tokenizer = EnsembleModel([m for m, _, _ in loaded]), loaded[0][1]
+    else:
+        model, tokenizer, config = _load_model(artifact_dir)
     if use_bf16 is None:
         use_bf16 = cpu_has_bf16() and _measure_bf16(model, tokenizer)
     return MiniLMExtractor(model, tokenizer, config, use_bf16=use_bf16, max_batch_sentences=max_batch_sentences)

@@ -49,6 +49,10 @@ _NATIONAL_SPACE = {"airspace", "territory", "waters", "territorial waters", "soi
 _VOTE_REACH = 100
 _AIR_BASE = re.compile(r"\b(?:air ?base|air force base|afb)\b", re.I)
 # Airport names lose these words to become look-up keys ("Ben Gurion International Airport" -> "ben gurion").
+# What an unknown place's name looks like: capitalised words, with Arabic and Romance particles
+# between them ("Aita al-Shaab", "Valea Perjei"); no acronyms ("RSF shelling") or common nouns.
+_PROPER_NAME = re.compile(r"^(?:the\s+)?[A-Z][a-z\u00c0-\u024f'\u2019]+(?:[\s-](?:(?:al|el|ash|as|ad|ar|an|at|az|"
+                          r"de|del|da|do|di|la|le|sur|on)[\s-])?[A-Z][a-z\u00c0-\u024f'\u2019]+)*$")
 _AIRPORT_WORDS = re.compile(r"\b(?:international|regional|domestic|airport|air base|airbase|airfield|"
                             r"aerodrome|air force base)\b", re.I)
 
@@ -279,7 +283,34 @@ class Gazetteer:
 
             best = max(cands, key=rank) if cands else None
             out.append(self.to_location(name, best, is_region=is_region))
-        return out
+        return self._within(out, votes)
+
+    def _within(self, locations: list[Location], votes: dict[str, int]) -> list[Location]:
+        """A place the gazetteer does not know (a village, a camp) is placed, at their precision, in the
+        country (or the region) that the places named with it lie in, when they all lie in one; when it
+        is named alone, in the country of at least two thirds of the article's places (ACLED's
+        geo-precision 3). Its name stays as written; it gets no gazetteer id."""
+        known = [loc for loc in locations if loc.country_code and loc.lat is not None]
+        countries = {loc.country_code for loc in known}
+        near: Location | None = None
+        if len(countries) == 1:
+            regions = [loc for loc in known if loc.precision == "region"]
+            if regions:
+                near = regions[0]
+            elif (place := self._countries.get(countries.pop())) and place.lat is not None:
+                near = self.to_location(place.name, place, is_region=False)
+        elif not countries and votes:
+            top = max(votes, key=lambda c: votes[c])
+            place = self._countries.get(top)
+            if place and place.lat is not None and votes[top] >= 2 and votes[top] >= 2 / 3 * sum(votes.values()):
+                near = self.to_location(place.name, place, is_region=False)
+        if near is None:
+            return locations  # no place, or places in several states: where it lies is unclear
+        return [loc.model_copy(update={"country_code": near.country_code, "region": near.region, "lat": near.lat,
+                                       "lon": near.lon, "precision": near.precision})
+                if loc.precision == "unresolved" and _PROPER_NAME.match(loc.name)
+                and fold(loc.name) not in COUNTRY_ADJECTIVES else loc
+                for loc in locations]
 
     def country_mentions(self, text: str, *, adjectives: bool = False) -> dict[str, str]:
         """Countries a text names anywhere, ISO code -> the name as written ("Romania's government" -> RO: Romania).
