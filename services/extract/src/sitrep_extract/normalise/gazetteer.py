@@ -2,7 +2,8 @@
 from airportsdata, and the region layer in regions.py.
 
 `resolve_all(names)` resolves an article's place names together so that an ambiguous name
-("Tripoli") takes the country of the article's other places, else the most populous candidate.
+("Tripoli") takes the country of the article's other places, else the most populous candidate, and
+a name it does not know at all (a village) is placed, coarsely, where the other places lie.
 """
 
 from __future__ import annotations
@@ -48,11 +49,11 @@ _NATIONAL_SPACE = {"airspace", "territory", "waters", "territorial waters", "soi
 # only if it has at least 1/_VOTE_REACH of the capital's population.
 _VOTE_REACH = 100
 _AIR_BASE = re.compile(r"\b(?:air ?base|air force base|afb)\b", re.I)
-# Airport names lose these words to become look-up keys ("Ben Gurion International Airport" -> "ben gurion").
 # What an unknown place's name looks like: capitalised words, with Arabic and Romance particles
 # between them ("Aita al-Shaab", "Valea Perjei"); no acronyms ("RSF shelling") or common nouns.
 _PROPER_NAME = re.compile(r"^(?:the\s+)?[A-Z][a-z\u00c0-\u024f'\u2019]+(?:[\s-](?:(?:al|el|ash|as|ad|ar|an|at|az|"
                           r"de|del|da|do|di|la|le|sur|on)[\s-])?[A-Z][a-z\u00c0-\u024f'\u2019]+)*$")
+# Airport names lose these words to become look-up keys ("Ben Gurion International Airport" -> "ben gurion").
 _AIRPORT_WORDS = re.compile(r"\b(?:international|regional|domestic|airport|air base|airbase|airfield|"
                             r"aerodrome|air force base)\b", re.I)
 
