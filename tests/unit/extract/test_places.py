@@ -75,6 +75,15 @@ def test_places_gazetteer_adds_known_places_after_a_locative() -> None:
     assert [t for _, t in _texts(text, spans)] == ["Red Sea", "Hodeidah", "Aden"]
 
 
+def test_places_a_kind_of_place_names_a_place_the_gazetteer_does_not_know() -> None:
+    text = "Debris fell on a house in the village of Hrabivka in the Kharkiv region and on the district of Nor Sevan."
+    assert [t for _, t in _texts(text, add_gazetteer_places(text, []))] == ["Hrabivka", "Kharkiv", "Nor Sevan"]
+    tagged = [("location", text.index("Hrabivka"), text.index("Hrabivka") + len("Hrabivka"))]
+    assert [t for _, t in _texts(text, add_gazetteer_places(text, tagged))].count("Hrabivka") == 1
+    lower = "They met in the city of peace talks, as the town of residence was closed."
+    assert add_gazetteer_places(lower, []) == []
+
+
 def test_places_decode_bio_spans() -> None:
     from sitrep_extract.model import BIO
 

@@ -10,6 +10,11 @@ from sitrep_extract.normalise.gazetteer import COMPASS_WORDS, fold, gazetteer
 _LOCATIVE = re.compile(
     r"\b(?:in|over|near|at|across|outside|into|towards?|around|from|off|of the|on)\s+(?:the\s+)?"
     r"((?:(?:al|el|ad|as|de)-)?[A-Z][\w'\u2019]*(?:[- ](?:(?:al|el|de|del|la|of|on)[- ])?[A-Z][\w'\u2019]*){0,3})")
+# "the village of Wyryki", "the Khartoum North district of Kafouri": the words before the name say it
+# is a place, whether or not the gazetteer knows it.
+_NAMED_KIND = re.compile(
+    r"\b(?:village|town|hamlet|settlement|district|township|port|city)\s+of\s+"
+    r"((?:(?:al|el|ad|as|de)-)?[A-Z][\w'\u2019]*(?:[- ](?:(?:al|el|de|del|la|on)[- ])?[A-Z][\w'\u2019]*){0,3})")
 _JOIN_GAP = re.compile(r"^[\s\-'\u2019]*(?:(?:al|el|ad|as|de|la|del|bin|ibn)[\s\-]+)?$", re.I)
 _POSSESSIVE_GAP = re.compile(r"^['\u2019]s\s+$")
 # "Ukraine's" is Ukraine; "Mogadishu's airport" is at Mogadishu (the place a reader looks up).
@@ -119,7 +124,8 @@ def _known_place(name: str) -> bool:
 
 
 def add_gazetteer_places(text: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Add known place names the tagger missed, when a locative word ('in', 'over', 'near') precedes them."""
+    """Add place names the tagger missed: known ones after a locative word ('in', 'over', 'near'), and
+    any name after a kind of place ("the village of ...")."""
     taken = [(s, e) for _, s, e in spans]
     added = []
     for m in _LOCATIVE.finditer(text):
@@ -135,4 +141,9 @@ def add_gazetteer_places(text: str, spans: list[tuple[str, int, int]]) -> list[t
                 added.append(("location", s, s + len(cand)))
                 taken.append((s, s + len(cand)))
                 break
+    for m in _NAMED_KIND.finditer(text):
+        s, e = m.span(1)
+        if not any(s < te and ts < e for ts, te in taken):
+            added.append(("location", s, e))
+            taken.append((s, e))
     return sorted([*spans, *added], key=lambda x: x[1])
