@@ -40,6 +40,21 @@ def test_dates_vague_expression_is_unresolved() -> None:
     assert got.date is None and got.precision == "unresolved" and got.expression == "earlier"
 
 
+@pytest.mark.parametrize("expr", ["in the 1990s", "the '90s", "in the 2000s", "in 90s"])
+def test_dates_a_decade_is_unresolved_not_the_publication_day(expr: str) -> None:
+    got = resolve_date(expr, PUB)
+    assert got.date is None and got.precision == "unresolved" and got.expression == expr
+
+
+def test_dates_what_dateparser_only_fills_from_the_publication_day_is_unresolved() -> None:
+    from sitrep_extract.normalise.dates import _dateparser
+
+    # dateparser reads "1990s" as its base date, the publication day: nothing in it names that day.
+    got = _dateparser("1990s", PUB)
+    assert got.date is None and got.precision == "unresolved"
+    assert _dateparser("2023/09/05", PUB).date == PUB  # the publication day, when written
+
+
 def test_dates_relative_without_publication_date_is_unresolved() -> None:
     assert resolve_date("on Tuesday", None).date is None
     assert resolve_date("12 March 2022", None).date == dt.date(2022, 3, 12)

@@ -24,6 +24,10 @@ _VAGUE = ("recently", "in recent", "earlier", "later", "soon", "since", "previou
           "next week", "coming", "upcoming")
 
 
+# "the 1990s", "the '90s": a decade has no precision of its own here, so it stays unresolved.
+_DECADE = re.compile(r"(?:\b(?:\d{2})?|')\d0'?s\b")
+
+
 def _d(date: dt.date | None, expression: str, precision: DatePrecision) -> EventDate:
     if date is None:
         return EventDate(expression=expression, precision="unresolved")
@@ -120,7 +124,7 @@ def resolve_date(expression: str | None, published: dt.date | dt.datetime | None
         return _d(dt.date(pub.year - 1, 1, 1), expr, "year")
     if re.search(r"\bthis year\b", e):
         return _d(dt.date(pub.year, 1, 1), expr, "year")
-    if any(v in e for v in _VAGUE) or not re.search(r"\d", e):
+    if any(v in e for v in _VAGUE) or not re.search(r"\d", e) or _DECADE.search(e):
         return EventDate(expression=expr, precision="unresolved")
     return _dateparser(expr, pub)
 
@@ -132,6 +136,8 @@ def _dateparser(expr: str, pub: dt.date) -> EventDate:
     base = dt.datetime(pub.year, pub.month, pub.day, 12)
     parsed = dateparser.parse(expr, languages=["en"], settings={
         "RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]})
-    if parsed is None:
+    # dateparser fills what it cannot read from the base: a "date" that is the publication day although
+    # the expression never names that day is the base showing through, not a reading.
+    if parsed is None or (parsed.date() == pub and not re.search(rf"(?<!\d)0?{pub.day}(?!\d)", expr)):
         return EventDate(expression=expr, precision="unresolved")
     return EventDate(date=parsed.date(), expression=expr, precision="day")
