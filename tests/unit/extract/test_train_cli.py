@@ -47,3 +47,14 @@ def test_train_members_writes_an_ensemble_artifact_that_loads(tmp_path: Path) ->
     extractor = load_extractor(artifact_dir=artifact, use_bf16=False)
     assert isinstance(extractor.model, EnsembleModel) and len(extractor.model.members) == 2
     assert extractor.version == config["version"]
+
+
+def test_train_refuses_an_ensemble_of_no_members(tmp_path: Path) -> None:
+    import pytest
+
+    from sitrep_extract.model import ModelConfig
+    from sitrep_extract.train import TrainConfig, train
+
+    with pytest.raises(ValueError, match="at least 1"):
+        train(cfg=TrainConfig(), model_cfg=ModelConfig(), out_root=tmp_path, members=0)
+    assert not any(tmp_path.iterdir())

@@ -343,6 +343,8 @@ def train(*, cfg: TrainConfig, model_cfg: ModelConfig, out_root: Path, include_d
     ..., each in its own sub-directory, read together (ensemble.py)."""
     from safetensors.torch import save_file
 
+    if members < 1:
+        raise ValueError(f"members must be at least 1, not {members}")
     records, digest = corpus_mod.read(corpus_dir)
     version = f"{BASE_VERSION}+{digest[:8]}"
     out = out_root / version
