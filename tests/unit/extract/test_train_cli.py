@@ -5,11 +5,16 @@ from sitrep_extract import corpus
 from sitrep_extract.train import main
 
 
-def test_train_reads_the_corpus_it_is_given_and_writes_a_versioned_artifact(tmp_path: Path) -> None:
-    # A small corpus of the project's own articles: the first twenty of part a.
+def _small_corpus(tmp_path: Path, articles: int) -> Path:
+    """A corpus directory holding the project's own first `articles` articles of part a."""
     (tmp_path / "corpus" / "raw").mkdir(parents=True)
-    lines = (corpus.CORPUS_DIR / "raw" / "part_a.jsonl").read_text(encoding="utf-8").splitlines()[:20]
+    lines = (corpus.CORPUS_DIR / "raw" / "part_a.jsonl").read_text(encoding="utf-8").splitlines()[:articles]
     (tmp_path / "corpus" / "raw" / "part_a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path / "corpus"
+
+
+def test_train_reads_the_corpus_it_is_given_and_writes_a_versioned_artifact(tmp_path: Path) -> None:
+    _small_corpus(tmp_path, 20)
     packaged = (corpus.CORPUS_DIR / "corpus.jsonl").read_bytes()
 
     assert main(["--corpus", str(tmp_path / "corpus"), "--rebuild-corpus", "--hold-out-dev", "--epochs", "1",
@@ -31,9 +36,7 @@ def test_train_members_writes_an_ensemble_artifact_that_loads(tmp_path: Path) ->
     from sitrep_extract.ensemble import EnsembleModel
     from sitrep_extract.pipeline import load_extractor
 
-    (tmp_path / "corpus" / "raw").mkdir(parents=True)
-    lines = (corpus.CORPUS_DIR / "raw" / "part_a.jsonl").read_text(encoding="utf-8").splitlines()[:12]
-    (tmp_path / "corpus" / "raw" / "part_a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _small_corpus(tmp_path, 12)
 
     assert main(["--corpus", str(tmp_path / "corpus"), "--rebuild-corpus", "--hold-out-dev", "--epochs", "1",
                  "--threads", "1", "--members", "2", "--seed", "5", "--out", str(tmp_path / "artifacts")]) == 0

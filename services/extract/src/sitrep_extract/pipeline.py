@@ -315,11 +315,14 @@ def _measure_bf16(model: EventModel | EnsembleModel, tokenizer: Any) -> bool:
     return timed(True) < 0.8 * timed(False)
 
 
-def _load_model(artifact_dir: Path) -> tuple[EventModel, Any, dict[str, Any]]:
-    """One trained model: the encoder with the artifact's adapters and heads applied."""
+def _read_config(artifact_dir: Path) -> dict[str, Any]:
+    return dict(json.loads((artifact_dir / "config.json").read_text(encoding="utf-8")))
+
+
+def _load_model(artifact_dir: Path, config: dict[str, Any]) -> tuple[EventModel, Any]:
+    """One trained model (`config` is its artifact's): the encoder with the adapters and heads applied."""
     from safetensors.torch import load_file
 
-    config = json.loads((artifact_dir / "config.json").read_text(encoding="utf-8"))
     if list(config["types"]) != list(TYPES) or list(config["bio"]) != list(BIO):
         raise ValueError(f"{artifact_dir}: label maps do not match this code version")
     model, tokenizer = build_model(ModelConfig(**config["model"]))
@@ -328,7 +331,7 @@ def _load_model(artifact_dir: Path) -> tuple[EventModel, Any, dict[str, Any]]:
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     if unexpected or trainable - set(state):
         raise ValueError(f"{artifact_dir}: artifact does not fit the model ({unexpected or trainable - set(state)})")
-    return model.eval(), tokenizer, config
+    return model.eval(), tokenizer
 
 
 def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | None = None,
@@ -338,13 +341,13 @@ def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | Non
     if torch_threads:
         torch.set_num_threads(torch_threads)
     artifact_dir = artifact_dir or default_artifact_dir()
-    config = json.loads((artifact_dir / "config.json").read_text(encoding="utf-8"))
+    config = _read_config(artifact_dir)
     model: EventModel | EnsembleModel
     if members := config.get("members"):
-        loaded = [_load_model(artifact_dir / m) for m in members]
-        model, tokenizer = EnsembleModel([m for m, _, _ in loaded]), loaded[0][1]
+        loaded = [_load_model(artifact_dir / m, _read_config(artifact_dir / m)) for m in members]
+        model, tokenizer = EnsembleModel([m for m, _ in loaded]), loaded[0][1]
     else:
-        model, tokenizer, config = _load_model(artifact_dir)
+        model, tokenizer = _load_model(artifact_dir, config)
     if use_bf16 is None:
         use_bf16 = cpu_has_bf16() and _measure_bf16(model, tokenizer)
     return MiniLMExtractor(model, tokenizer, config, use_bf16=use_bf16, max_batch_sentences=max_batch_sentences)

@@ -6,15 +6,19 @@ import re
 
 from sitrep_extract.normalise.gazetteer import COMPASS_WORDS, fold, gazetteer
 
-# A capitalised name (up to four words, with hyphens and al-/el- particles) after a locative word.
+
+def _name(particles: str) -> str:
+    """A capitalised name of up to four words, with `particles` allowed between them ("Aita al-Shaab")."""
+    return rf"((?:(?:al|el|ad|as|de)-)?[A-Z][\w'\u2019]*(?:[- ](?:(?:{particles})[- ])?[A-Z][\w'\u2019]*){{0,3}})"
+
+
 _LOCATIVE = re.compile(
     r"\b(?:in|over|near|at|across|outside|into|towards?|around|from|off|of the|on)\s+(?:the\s+)?"
-    r"((?:(?:al|el|ad|as|de)-)?[A-Z][\w'\u2019]*(?:[- ](?:(?:al|el|de|del|la|of|on)[- ])?[A-Z][\w'\u2019]*){0,3})")
+    + _name("al|el|de|del|la|of|on"))
 # "the village of Wyryki", "the Khartoum North district of Kafouri": the words before the name say it
-# is a place, whether or not the gazetteer knows it.
-_NAMED_KIND = re.compile(
-    r"\b(?:village|town|hamlet|settlement|district|township|port|city)\s+of\s+"
-    r"((?:(?:al|el|ad|as|de)-)?[A-Z][\w'\u2019]*(?:[- ](?:(?:al|el|de|del|la|on)[- ])?[A-Z][\w'\u2019]*){0,3})")
+# is a place, whether or not the gazetteer knows it. "of" ends the name here ("the town of X of Y").
+_NAMED_KIND = re.compile(r"\b(?:village|town|hamlet|settlement|district|township|port|city)\s+of\s+"
+                         + _name("al|el|de|del|la|on"))
 _JOIN_GAP = re.compile(r"^[\s\-'\u2019]*(?:(?:al|el|ad|as|de|la|del|bin|ibn)[\s\-]+)?$", re.I)
 _POSSESSIVE_GAP = re.compile(r"^['\u2019]s\s+$")
 # "Ukraine's" is Ukraine; "Mogadishu's airport" is at Mogadishu (the place a reader looks up).
