@@ -18,7 +18,7 @@ def test_train_reads_the_corpus_it_is_given_and_writes_a_versioned_artifact(tmp_
     packaged = (corpus.CORPUS_DIR / "corpus.jsonl").read_bytes()
 
     assert main(["--corpus", str(tmp_path / "corpus"), "--rebuild-corpus", "--hold-out-dev", "--epochs", "1",
-                 "--threads", "1", "--out", str(tmp_path / "artifacts")]) == 0
+                 "--threads", "1", "--members", "1", "--out", str(tmp_path / "artifacts")]) == 0
 
     _, digest = corpus.read(tmp_path / "corpus")
     version = (tmp_path / "artifacts" / "CURRENT").read_text().strip()
@@ -50,6 +50,22 @@ def test_train_members_writes_an_ensemble_artifact_that_loads(tmp_path: Path) ->
     extractor = load_extractor(artifact_dir=artifact, use_bf16=False)
     assert isinstance(extractor.model, EnsembleModel) and len(extractor.model.members) == 2
     assert extractor.version == config["version"]
+
+
+def test_train_bf16_records_its_dtype_and_loads(tmp_path: Path) -> None:
+    from sitrep_extract.pipeline import load_extractor
+
+    _small_corpus(tmp_path, 12)
+
+    assert main(["--corpus", str(tmp_path / "corpus"), "--rebuild-corpus", "--hold-out-dev", "--epochs", "1",
+                 "--threads", "1", "--members", "1", "--dtype", "bf16", "--out", str(tmp_path / "artifacts")]) == 0
+
+    artifact = tmp_path / "artifacts" / (tmp_path / "artifacts" / "CURRENT").read_text().strip()
+    assert json.loads((artifact / "config.json").read_text())["train"]["dtype"] == "bf16"
+    metrics = json.loads((artifact / "metrics.json").read_text())
+    assert metrics["history"][0]["loss"] > 0  # a finite loss came out of the autocast forward
+    assert load_extractor(artifact_dir=artifact, use_bf16=False).version.endswith("+" + corpus.read(
+        tmp_path / "corpus")[1][:8])
 
 
 def test_train_refuses_an_ensemble_of_no_members(tmp_path: Path) -> None:

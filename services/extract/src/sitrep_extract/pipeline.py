@@ -29,6 +29,7 @@ from sitrep_extract.model import (
 )
 from sitrep_extract.normalise.sentences import Sentence, split_sentences
 from sitrep_extract.places import add_gazetteer_places, tidy
+from sitrep_extract.runtime import cpu_has_native_bf16
 from sitrep_shared.models import Article, Event
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -59,14 +60,6 @@ def default_artifact_dir(root: Path = ARTIFACTS_DIR) -> Path:
     if not current.exists():
         raise FileNotFoundError(f"no artifact in {root}: run `python -m sitrep_extract train`")
     return root / current.read_text(encoding="utf-8").strip()
-
-
-def cpu_has_bf16() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return any(f in flags for f in ("amx_bf16", "avx512_bf16"))
 
 
 def decode_bio(labels: Sequence[int], offsets: Sequence[tuple[int, int]]) -> list[tuple[str, int, int]]:
@@ -331,6 +324,7 @@ def _load_model(artifact_dir: Path, config: dict[str, Any]) -> tuple[EventModel,
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     if unexpected or trainable - set(state):
         raise ValueError(f"{artifact_dir}: artifact does not fit the model ({unexpected or trainable - set(state)})")
+    model.merge_adapters()
     return model.eval(), tokenizer
 
 
@@ -349,5 +343,5 @@ def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | Non
     else:
         model, tokenizer = _load_model(artifact_dir, config)
     if use_bf16 is None:
-        use_bf16 = cpu_has_bf16() and _measure_bf16(model, tokenizer)
+        use_bf16 = cpu_has_native_bf16() and _measure_bf16(model, tokenizer)
     return MiniLMExtractor(model, tokenizer, config, use_bf16=use_bf16, max_batch_sentences=max_batch_sentences)
