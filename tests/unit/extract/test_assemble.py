@@ -216,3 +216,22 @@ def test_assemble_keeps_transfers_from_different_suppliers_apart() -> None:
     ]
     events = assemble(_article(text), mentions)
     assert [e.evidence.sentence for e in events] == [s1, s2]
+
+
+def test_assemble_an_event_without_a_place_looks_beside_each_of_its_sentences() -> None:
+    from dataclasses import replace
+
+    text = ("A drone strike on a market killed seven people, officials said. The war has displaced millions. "
+            "Rights groups condemned such attacks. The drone hit the market in Kassala on Monday. "
+            "Seven people were killed, a local official said.")
+    s0, _, _, _, s4 = _sentences(text)
+    lede = _mention(text, s0, roles={"quantity": ["seven"]}, type_="casualty_report")
+    later = replace(_mention(text, s4, roles={"quantity": ["Seven"]}, type_="casualty_report"), index=4)
+    places = [[], [], [], ["Kassala"], []]
+
+    events = assemble(_article(text), [lede, later], sentence_places=places)
+
+    assert len(events) == 1  # one event told twice
+    assert [loc.name for loc in events[0].locations] == ["Kassala"]  # from beside its second sentence
+    alone = assemble(_article(text), [lede], sentence_places=places)
+    assert alone[0].locations == []  # the lede's own neighbours name no place

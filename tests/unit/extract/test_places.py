@@ -84,6 +84,27 @@ def test_places_a_kind_of_place_names_a_place_the_gazetteer_does_not_know() -> N
     assert add_gazetteer_places(lower, []) == []
 
 
+def test_places_a_known_place_tagged_only_as_the_target_is_also_the_location() -> None:
+    text = "Israeli strike on Rafah kills dozens, officials say."
+    rafah = (text.index("Rafah"), text.index("Rafah") + len("Rafah"))
+    spans = add_gazetteer_places(text, [("target", *rafah)])
+    assert ("location", *rafah) in spans and ("target", *rafah) in spans
+    ship = "Rebels hit the Galaxy Leader off Yemen."
+    yemen = ship.index("Yemen")
+    assert add_gazetteer_places(ship, [("target", 15, 28)]) == [("target", 15, 28), ("location", yemen, yemen + 5)]
+    launched = "They shot down Ukraine-launched drones."
+    assert add_gazetteer_places(launched, [("target", 15, 22)]) == [("target", 15, 22)]
+    other = "Drones hit Kherson and a power station near Odesa."
+    tagged = [("target", 11, 18), ("location", 44, 49)]
+    assert add_gazetteer_places(other, tagged) == tagged  # a sentence with a place keeps its target a target
+
+
+def test_places_a_state_or_republic_of_names_a_place() -> None:
+    text = "Troops took the village of Novyi Dvir in the popular republic of Donetsk and the province of Idlib."
+    assert [t for _, t in _texts(text, add_gazetteer_places(text, []))] == ["Novyi Dvir", "Donetsk", "Idlib"]
+    assert add_gazetteer_places("Leaders declared a state of emergency.", []) == []
+
+
 def test_places_decode_bio_spans() -> None:
     from sitrep_extract.model import BIO
 

@@ -258,12 +258,15 @@ def _named_countries(gaz: Gazetteer, m: Mention, sentence_countries: dict[str, s
     return []
 
 
-def _nearby_places(index: int, sentence_places: Sequence[Sequence[str]], title_places: Sequence[str]) -> list[str]:
-    """A sentence that names no place takes them from its neighbours ("Ten more were downed later"):
-    the sentence before, the one before that, the one after, else the headline."""
-    for k in (index - 1, index - 2, index + 1):
-        if 0 <= k < len(sentence_places) and sentence_places[k]:
-            return list(dict.fromkeys(sentence_places[k]))
+def _nearby_places(indices: Sequence[int], sentence_places: Sequence[Sequence[str]],
+                   title_places: Sequence[str]) -> list[str]:
+    """An event whose sentences name no place takes them from a neighbour ("Ten more were downed
+    later"): the sentence before, the one before that, the one after; for an event told in several
+    sentences (`indices`, the main one first), each sentence's neighbours in turn; else the headline."""
+    for index in indices:
+        for k in (index - 1, index - 2, index + 1):
+            if 0 <= k < len(sentence_places) and sentence_places[k]:
+                return list(dict.fromkeys(sentence_places[k]))
     return list(dict.fromkeys(title_places))
 
 
@@ -308,7 +311,8 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
                 if all(_loc_key(n) != _loc_key(x) for x in names):
                     names.append(n)
         if not names:
-            names = _nearby_places(m.index, sentence_places, title_places)
+            indices = [m.index, *(o.mention.index for o in g if o is not main)]
+            names = _nearby_places(list(dict.fromkeys(indices)), sentence_places, title_places)
         cross_border = m.type == "cross_border_incident"
         sentence_countries = gaz.country_mentions(m.sentence, adjectives=True) if cross_border else {}
         for written in _named_countries(gaz, m, sentence_countries):
