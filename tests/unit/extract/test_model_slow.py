@@ -33,6 +33,9 @@ def test_model_slow_identity(extractor) -> None:  # type: ignore[no-untyped-def]
 
     assert extractor.name == "minilm-events"
     assert extractor.version == (ARTIFACTS_DIR / "CURRENT").read_text(encoding="utf-8").strip()
+    from sitrep_extract.ensemble import EnsembleModel
+
+    assert isinstance(extractor.model, EnsembleModel) and len(extractor.model.members) == 3  # as MODEL.md says
 
 
 def test_model_slow_shootdown_with_count_and_regions(extracted: dict[str, list[Event]]) -> None:
