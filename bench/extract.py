@@ -71,7 +71,7 @@ def make_articles(n: int, *, target_tokens: int, tokenizer: object | None) -> li
 
 def bench_encoder(extractor: object, articles: list[Article], *, batch_size: int, bare: bool = False) -> float:
     """Articles/s through tokenizer + forward pass only, batched exactly as extract_batch batches.
-    `bare`: one MiniLM pass without adapters' extra members or heads (the issue's baseline)."""
+    `bare`: one plain MiniLM pass instead (no heads, one member): the issue's baseline."""
     import torch
 
     from sitrep_extract.normalise.sentences import split_sentences

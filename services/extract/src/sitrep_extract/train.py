@@ -1,5 +1,6 @@
 """`python -m sitrep_extract train`: fine-tune adapters and heads on the corpus, write an artifact.
 
+Three models from consecutive seeds by default (`--members`), read together as an ensemble.
 Deterministic (seeded, single-threaded data order); the artifact holds only the trained tensors
 (adapters + heads, safetensors), the label maps, the corpus hash and the metrics.
 """
@@ -13,7 +14,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import nn
@@ -59,7 +60,7 @@ class TrainConfig:
     threads: int = 2
     bio_weight: float = 1.0
     stance_weight: float = 1.0
-    dtype: str = "fp32"  # "bf16": autocast the forward pass (only worth it where the CPU computes bf16)
+    dtype: Literal["fp32", "bf16"] = "fp32"  # bf16 autocasts the forward pass (worth it where the CPU has bf16)
 
 
 def examples_from(records: list[dict[str, Any]], *splits: str) -> list[Example]:
