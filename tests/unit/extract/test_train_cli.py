@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from sitrep_extract import corpus
 from sitrep_extract.train import main
 
@@ -32,14 +34,17 @@ def test_train_reads_the_corpus_it_is_given_and_writes_a_versioned_artifact(tmp_
     assert (corpus.CORPUS_DIR / "corpus.jsonl").read_bytes() == packaged  # the packaged corpus is untouched
 
 
-def test_train_members_writes_an_ensemble_artifact_that_loads(tmp_path: Path) -> None:
+def test_train_members_writes_an_ensemble_artifact_that_loads(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from sitrep_extract.ensemble import EnsembleModel
     from sitrep_extract.pipeline import load_extractor
 
     _small_corpus(tmp_path, 12)
 
     assert main(["--corpus", str(tmp_path / "corpus"), "--rebuild-corpus", "--hold-out-dev", "--epochs", "1",
-                 "--threads", "1", "--members", "2", "--seed", "5", "--out", str(tmp_path / "artifacts")]) == 0
+                 "--threads", "1", "--members", "2", "--seed", "5", "--dtype", "fp32",
+                 "--out", str(tmp_path / "artifacts")]) == 0
+    assert "2 models train in fp32" in capsys.readouterr().err  # the user is told what that costs
 
     artifact = tmp_path / "artifacts" / (tmp_path / "artifacts" / "CURRENT").read_text().strip()
     config = json.loads((artifact / "config.json").read_text())
@@ -69,8 +74,6 @@ def test_train_bf16_records_its_dtype_and_loads(tmp_path: Path) -> None:
 
 
 def test_train_refuses_an_ensemble_of_no_members(tmp_path: Path) -> None:
-    import pytest
-
     from sitrep_extract.model import ModelConfig
     from sitrep_extract.train import TrainConfig, train
 
