@@ -105,6 +105,18 @@ def test_places_a_state_or_republic_of_names_a_place() -> None:
     assert add_gazetteer_places("Leaders declared a state of emergency.", []) == []
 
 
+def test_places_a_foiled_drone_attack_is_the_shootdown_alone() -> None:
+    strike = {"drone_or_missile_strike": ("asserted", 0.8)}
+    foiled = "An attempt by the rebels to attack the refinery with six drones was thwarted, the governor said."
+    assert exclusive(foiled, strike) == {"shootdown": ("asserted", 0.8)}
+    both = {**strike, "shootdown": ("asserted", 0.9)}
+    assert exclusive(foiled, both) == {"shootdown": ("asserted", 0.9)}
+    landed = "Attempts to hit the base with missiles were foiled, though debris fell on a warehouse."
+    assert exclusive(landed, strike) == strike  # something still came down: the strike stays
+    border = "An attempt by saboteurs to cross the border was repelled."
+    assert exclusive(border, strike) == strike  # nothing airborne: not a shootdown
+
+
 def test_places_decode_bio_spans() -> None:
     from sitrep_extract.model import BIO
 

@@ -108,6 +108,12 @@ _ATTACK = re.compile(r"\b(launch\w*|attack\w*|struck|strikes?|hit|hits|fired|fir
                      r"shell\w*|bomb\w*|pounded|slammed|rained|assault\w*|salvos?|waves?)\b", re.I)
 
 
+# "An attempt by ... to attack ... with drones was thwarted": a foiled attack, coded as the shootdown alone
+# unless something still landed ("... foiled, and only limited damage was caused").
+_FOILED = re.compile(r"\battempt\w*\b.*\b(thwart\w*|foil\w*|repel\w*|repuls\w*|stopped|prevented|averted)\b", re.I)
+_IMPACT = re.compile(r"\b(damag\w*|fell|landed|crashed|fires?|blaze|injur\w*|kill\w*|wound\w*|dead|struck)\b", re.I)
+
+
 _CASUALTY = re.compile(r"\b(kill\w*|dead|died|dies|die|death\w*|injur\w*|wound\w*|casualt\w*|toll|hurt|harm\w*|"
                        r"fatal\w*|bodies|body|massacre\w*|executed|slain|perish\w*|lives|lost|loss|losses|unharmed|unhurt|"
                        r"safely|neutrali[sz]ed|eliminated|civilians)\b", re.I)
@@ -136,6 +142,10 @@ def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tup
     # Casualty reports are killed or injured counts (or "nobody was hurt"), not displacement or damage.
     if "casualty_report" in out and not _CASUALTY.search(text):
         del out["casualty_report"]
+    if "drone_or_missile_strike" in out and _FOILED.search(text) and _AIRBORNE.search(text) \
+            and not _IMPACT.search(text):
+        foiled = out.pop("drone_or_missile_strike")
+        out.setdefault("shootdown", foiled)
     # "A report that only says something was intercepted is a shootdown only."
     if "shootdown" in out and "drone_or_missile_strike" in out and not _ATTACK.search(text):
         del out["drone_or_missile_strike"]
