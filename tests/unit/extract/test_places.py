@@ -130,6 +130,9 @@ def test_places_drone_losses_are_shootdowns() -> None:
     assert got == {"shootdown": ("asserted", 0.9)}
     tanks = exclusive("Forces destroyed two tanks and a drone.", {"equipment_loss": ("asserted", 0.9)})
     assert "equipment_loss" in tanks
+    spelled = exclusive("Air defence systems destroyed 12 unmanned aerial vehicles overnight.",
+                        {"equipment_loss": ("asserted", 0.9)})
+    assert spelled == {"shootdown": ("asserted", 0.9)}  # "aerial vehicles" are drones, not vehicles
 
 
 def test_places_casualty_reports_need_killed_or_injured() -> None:

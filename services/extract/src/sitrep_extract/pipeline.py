@@ -87,8 +87,9 @@ def decode_bio(labels: Sequence[int], offsets: Sequence[tuple[int, int]]) -> lis
     return spans
 
 
-_EQUIPMENT = re.compile(r"\b(tanks?|vehicles?|ships?|vessels?|launchers?|howitzers?|\w*boats?|armou?r\w*|APCs?|IFVs?|"
-                        r"artillery|Leopards?|Abrams|Bradleys?|Challengers?|frigates?|corvettes?|warships?|tankers?|"
+# "Unmanned aerial vehicles" are drones, not vehicles.
+_EQUIPMENT = re.compile(r"\b(tanks?|(?<!aerial )vehicles?|ships?|vessels?|launchers?|howitzers?|\w*boats?|armou?r\w*|"
+                        r"APCs?|IFVs?|artillery|Leopards?|Abrams|Bradleys?|Challengers?|frigates?|corvettes?|warships?|tankers?|"
                         r"carriers?|fleet|trucks?|pickups?|cars?|cranes?|mortars?|cannons?|bulldozers?|rifles?|weapons|"
                         r"Patriots?|Pantsir\S*|Buk\S*)\b", re.I)
 # Air-defence kit is lost equipment only where nothing is intercepted: in "the Arrow systems
