@@ -117,6 +117,14 @@ def test_places_a_foiled_drone_attack_is_the_shootdown_alone() -> None:
     assert exclusive(border, strike) == strike  # nothing airborne: not a shootdown
 
 
+def test_places_a_ship_that_was_only_hit_is_no_equipment_loss() -> None:
+    both = {"equipment_loss": ("asserted", 0.9), "drone_or_missile_strike": ("asserted", 0.9)}
+    hit = "Rebels said a missile hit a Panama-flagged cargo ship in the Gulf of Aden."
+    assert exclusive(hit, both) == {"drone_or_missile_strike": ("asserted", 0.9)}
+    sank = "The landing ship sank after being hit by two sea drones."
+    assert exclusive(sank, both) == both
+
+
 def test_places_decode_bio_spans() -> None:
     from sitrep_extract.model import BIO
 

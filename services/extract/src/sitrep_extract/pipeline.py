@@ -115,6 +115,12 @@ _FOILED = re.compile(r"\battempt\w*\b.*\b(thwart\w*|foil\w*|repel\w*|repuls\w*|s
 _IMPACT = re.compile(r"\b(damag\w*|fell|landed|crashed|fires?|blaze|injur\w*|kill\w*|wound\w*|dead|struck)\b", re.I)
 
 
+# A ship that was only hit is an attack on shipping; it is a loss when it sank, burned or was lost.
+_SHIP = re.compile(r"\b(ships?|vessels?|tankers?|freighters?|carriers?)\b", re.I)
+_LOST = re.compile(r"\b(destroy\w*|sank|sunk|sink\w*|captur\w*|seiz\w*|lost|losing|loss\w*|written off|disabled|"
+                   r"knocked out|burn\w*|badly damaged|wreck\w*|abandon\w*|scuttl\w*)\b", re.I)
+
+
 _CASUALTY = re.compile(r"\b(kill\w*|dead|died|dies|die|death\w*|injur\w*|wound\w*|casualt\w*|toll|hurt|harm\w*|"
                        r"fatal\w*|bodies|body|massacre\w*|executed|slain|perish\w*|lives|lost|loss|losses|unharmed|unhurt|"
                        r"safely|neutrali[sz]ed|eliminated|civilians)\b", re.I)
@@ -140,6 +146,8 @@ def exclusive(text: str, stances: dict[str, tuple[str, float]]) -> dict[str, tup
         lost = out.pop("equipment_loss")
         if _AIRBORNE.search(text) and "shootdown" not in out:
             out["shootdown"] = lost
+    if "equipment_loss" in out and _SHIP.search(text) and not _LOST.search(text):
+        del out["equipment_loss"]
     # Casualty reports are killed or injured counts (or "nobody was hurt"), not displacement or damage.
     if "casualty_report" in out and not _CASUALTY.search(text):
         del out["casualty_report"]
