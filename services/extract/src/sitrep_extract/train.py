@@ -258,6 +258,11 @@ def tune_thresholds(probs: torch.Tensor, gold: torch.Tensor, *, default: float =
     return out
 
 
+def _autocast(cfg: TrainConfig) -> torch.autocast:
+    """The forward pass's precision: bf16 autocast when `cfg.dtype` asks for it, else plain fp32."""
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.dtype == "bf16")
+
+
 @dataclass
 class Fitted:
     model: EventModel
@@ -302,7 +307,7 @@ def fit(*, cfg: TrainConfig, model_cfg: ModelConfig, records: list[dict[str, Any
         model.train()
         run = 0.0
         for batch_items in batches(train_items, cfg.batch_size, rng):
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.dtype == "bf16"):
+            with _autocast(cfg):
                 loss = losses(model, collate(batch_items), cfg, prefix, pooled)
             opt.zero_grad()
             loss.backward()
@@ -310,7 +315,7 @@ def fit(*, cfg: TrainConfig, model_cfg: ModelConfig, records: list[dict[str, Any
             opt.step()
             sched.step()
             run += float(loss.detach())
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.dtype == "bf16"):
+        with _autocast(cfg):
             dev = sentence_type_f1(model, dev_items, 0.5)
         history.append({"epoch": epoch + 1, "loss": run / steps_per_epoch, "dev": dev,
                         "seconds": round(time.monotonic() - started, 1)})
@@ -413,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus_mod.write(a.corpus)
     dtype = a.dtype if a.dtype != "auto" else ("bf16" if cpu_has_native_bf16() else "fp32")
     if dtype == "fp32" and a.members > 1:
-        print(f"note: {a.members} models train in fp32 here (no native bf16): about 11 minutes each on 2 cores;"
+        print(f"note: {a.members} models train in fp32: about 11 minutes each on 2 cores without native bf16;"
               " --members 1 trains one", file=sys.stderr, flush=True)
     cfg = TrainConfig(epochs=a.epochs, lr=a.lr, threads=a.threads, seed=a.seed, dtype=dtype)
     model_cfg = ModelConfig(rank=a.rank, alpha=a.alpha, adapt_layers=a.adapt_layers, context=a.context, full=a.full)
