@@ -235,3 +235,19 @@ def test_assemble_an_event_without_a_place_looks_beside_each_of_its_sentences() 
     assert [loc.name for loc in events[0].locations] == ["Kassala"]  # from beside its second sentence
     alone = assemble(_article(text), [lede], sentence_places=places)
     assert alone[0].locations == []  # the lede's own neighbours name no place
+
+
+def test_assemble_keeps_events_of_different_times_apart() -> None:
+    text = ("Rebel fighters said they captured the town of Kalehe on Monday. "
+            "The garrison had already abandoned the town in early August. "
+            "The rebels said the town was taken on Monday.")
+    s1, s2, s3 = _sentences(text)
+    capture = {"time": ["on Monday"], "claimant": ["Rebel fighters"]}
+    events = assemble(_article(text), [
+        _mention(text, s1, type_="territorial_claim", roles={**capture, "location": ["Kalehe"]}),
+        _mention(text, s2, type_="territorial_claim", roles={"time": ["in early August"]}),
+        _mention(text, s3, type_="territorial_claim", roles={"time": ["on Monday"]}),
+    ])
+    # Published Tuesday 5 September 2023: "on Monday" is 4 September, "in early August" a month before.
+    assert [(e.evidence.sentence, e.occurred_on.date) for e in events] == [
+        (s1, dt.date(2023, 9, 4)), (s2, dt.date(2023, 8, 1))]

@@ -193,6 +193,7 @@ class _Draft:
     extra_sentences: int = 0
     spillover_states: frozenset[str] = frozenset()  # cross-border only: the non-party states it names
     suppliers: frozenset[str] = frozenset()  # arms transfers only: the states its actor names
+    when: EventDate = field(default_factory=EventDate)  # its own sentence's time, resolved
 
 
 _ADDITIVE = re.compile(r"\b(?:also|another|a further|additional)\b", re.I)
@@ -221,9 +222,32 @@ def _breakdown(a: _Draft, b: _Draft) -> bool:
             and second.quantity.value < first.quantity.value and not second.mention.first("time"))
 
 
+_COARSER = ("day", "week", "month", "year")
+
+
+def _same_time(a: EventDate, b: EventDate) -> bool:
+    """False only when both times resolved and fall in different periods at the coarser precision of
+    the two ("in late January" and "on Tuesday, February 4" differ). Days a day apart may be one
+    event: a night attack straddles two dates, and a claim often comes the day after the act."""
+    if a.date is None or b.date is None or a.precision not in _COARSER or b.precision not in _COARSER:
+        return True
+    coarser = max(a.precision, b.precision, key=_COARSER.index)
+    if coarser == "day":
+        return abs((a.date - b.date).days) <= 1
+
+    def period(d: dt.date) -> tuple[int, ...]:
+        if coarser == "week":
+            return tuple(d.isocalendar())[:2]
+        return (d.year, d.month) if coarser == "month" else (d.year,)
+
+    return period(a.date) == period(b.date)
+
+
 def _compatible(a: _Draft, b: _Draft) -> bool:
     if a.mention.type != b.mention.type or a.mention.stance != b.mention.stance:
         return False
+    if not _same_time(a.when, b.when):
+        return False  # guideline: different times are different events
     if _breakdown(a, b):
         return True
     if a.quantity and b.quantity and a.quantity.value != b.quantity.value:
@@ -292,7 +316,8 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
                  if m.type == "cross_border_incident" else frozenset())
         actor = m.first("actor") if m.type == "arms_transfer" else None
         suppliers = frozenset(gaz.country_mentions(actor, adjectives=True)) if actor else frozenset()
-        drafts.append(_Draft(m, quantity, names, loc_spans, spillover_states=spill, suppliers=suppliers))
+        when = resolve_date(m.first("time"), published)
+        drafts.append(_Draft(m, quantity, names, loc_spans, spillover_states=spill, suppliers=suppliers, when=when))
     groups: list[list[_Draft]] = []
     for d in drafts:
         for g in groups if merge else []:
