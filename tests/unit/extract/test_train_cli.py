@@ -80,3 +80,23 @@ def test_train_refuses_an_ensemble_of_no_members(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         train(cfg=TrainConfig(), model_cfg=ModelConfig(), out_root=tmp_path, members=0)
     assert not any(tmp_path.iterdir())
+
+
+def test_the_default_ensemble_size_follows_what_fits_the_training_budget() -> None:
+    from sitrep_extract.train import ENSEMBLE_MEMBERS, default_members
+
+    assert default_members("bf16") == ENSEMBLE_MEMBERS == 3
+    assert default_members("fp32") == 1  # three fp32 models take about 33 minutes on 2 cores
+
+
+def test_train_without_members_in_fp32_trains_one_model_and_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _small_corpus(tmp_path, 12)
+
+    assert main(["--corpus", str(tmp_path / "corpus"), "--rebuild-corpus", "--hold-out-dev", "--epochs", "1",
+                 "--threads", "1", "--dtype", "fp32", "--out", str(tmp_path / "artifacts")]) == 0
+
+    assert "training one model, not the shipped recipe's 3" in capsys.readouterr().err
+    artifact = tmp_path / "artifacts" / (tmp_path / "artifacts" / "CURRENT").read_text().strip()
+    config = json.loads((artifact / "config.json").read_text())
+    assert "members" not in config and (artifact / "adapter.safetensors").is_file()
