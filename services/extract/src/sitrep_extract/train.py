@@ -9,7 +9,6 @@ Deterministic (seeded, single-threaded data order); the artifact holds only the 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import random
 import sys
@@ -305,28 +304,26 @@ def fit(*, cfg: TrainConfig, model_cfg: ModelConfig, records: list[dict[str, Any
     # Context models read neighbours' pooled vectors from here; each batch refreshes its own rows, so a
     # neighbour's vector is at most one epoch old. The start is the adapter-free encoder's (B = 0).
     pooled = run_all(model, train_items)[0] if model_cfg.context else None
-    frozen_bf16 = model.frozen_weights_in_bf16() if cfg.dtype == "bf16" else contextlib.nullcontext()
-    with frozen_bf16:
-        for epoch in range(cfg.epochs):
-            model.train()
-            run = 0.0
-            for batch_items in batches(train_items, cfg.batch_size, rng):
-                with _autocast(cfg):
-                    loss = losses(model, collate(batch_items), cfg, prefix, pooled)
-                opt.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(params, 1.0)
-                opt.step()
-                sched.step()
-                run += float(loss.detach())
-            dev = None
-            # Trained on, the dev split says little about the curve: scored once, at the end, to save time.
-            if not include_dev or epoch == cfg.epochs - 1:
-                with _autocast(cfg):
-                    dev = sentence_type_f1(model, dev_items, 0.5)
-            history.append({"epoch": epoch + 1, "loss": run / steps_per_epoch, "dev": dev,
-                            "seconds": round(time.monotonic() - started, 1)})
-            print(json.dumps({"seed": cfg.seed, **history[-1]}), flush=True)
+    for epoch in range(cfg.epochs):
+        model.train()
+        run = 0.0
+        for batch_items in batches(train_items, cfg.batch_size, rng):
+            with _autocast(cfg):
+                loss = losses(model, collate(batch_items), cfg, prefix, pooled)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            run += float(loss.detach())
+        dev = None
+        # Trained on, the dev split says little about the curve: scored once, at the end, to save time.
+        if not include_dev or epoch == cfg.epochs - 1:
+            with _autocast(cfg):
+                dev = sentence_type_f1(model, dev_items, 0.5)
+        history.append({"epoch": epoch + 1, "loss": run / steps_per_epoch, "dev": dev,
+                        "seconds": round(time.monotonic() - started, 1)})
+        print(json.dumps({"seed": cfg.seed, **history[-1]}), flush=True)
     thresholds: dict[str, float] = {}
     if tune:
         # Measured on 1.0.0+8f783dd4: tuned thresholds fit the small synthetic dev split and lost
