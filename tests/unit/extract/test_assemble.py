@@ -240,14 +240,16 @@ def test_assemble_an_event_without_a_place_looks_beside_each_of_its_sentences() 
 def test_assemble_keeps_events_of_different_times_apart() -> None:
     text = ("Rebel fighters said they captured the town of Kalehe on Monday. "
             "The garrison had already abandoned the town in early August. "
-            "The rebels said the town was taken on Monday.")
-    s1, s2, s3 = _sentences(text)
-    capture = {"time": ["on Monday"], "claimant": ["Rebel fighters"]}
+            "The rebels said the town was taken on Sunday. "
+            "The army said it had lost the town on Saturday.")
+    s1, s2, s3, s4 = _sentences(text)
     events = assemble(_article(text), [
-        _mention(text, s1, type_="territorial_claim", roles={**capture, "location": ["Kalehe"]}),
+        _mention(text, s1, type_="territorial_claim", roles={"time": ["on Monday"], "location": ["Kalehe"]}),
         _mention(text, s2, type_="territorial_claim", roles={"time": ["in early August"]}),
-        _mention(text, s3, type_="territorial_claim", roles={"time": ["on Monday"]}),
+        _mention(text, s3, type_="territorial_claim", roles={"time": ["on Sunday"]}),
+        _mention(text, s4, type_="territorial_claim", roles={"time": ["on Saturday"]}),
     ])
-    # Published Tuesday 5 September 2023: "on Monday" is 4 September, "in early August" a month before.
+    # Published Tuesday 5 September 2023: Monday is the 4th; early August a month before; Sunday a day
+    # before Monday (a claim a day off may be the same capture); Saturday two days before: another event.
     assert [(e.evidence.sentence, e.occurred_on.date) for e in events] == [
-        (s1, dt.date(2023, 9, 4)), (s2, dt.date(2023, 8, 1))]
+        (s1, dt.date(2023, 9, 4)), (s2, dt.date(2023, 8, 1)), (s4, dt.date(2023, 9, 2))]
