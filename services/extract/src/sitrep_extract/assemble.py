@@ -347,8 +347,8 @@ def assemble(article: Article, mentions: Sequence[Mention], *, merge: bool = Tru
         locations = gaz.resolve_all(names, context=all_locs) if names else []
         if cross_border and between_parties({loc.country_code for loc in locations} | set(sentence_countries)):
             continue  # guideline: fire between belligerents across their own border is no spillover
-        time_text = m.first("time") or next((o.mention.first("time") for o in g if o.mention.first("time")), None)
-        occurred = resolve_date(time_text, published) if time_text else EventDate()
+        # The main mention's own time, else the first the group gives (each resolved when drafted).
+        occurred = next((d.when for d in (main, *g) if d.mention.first("time")), EventDate())
         claimant = m.first("claimant")
         actor, target, obj = actor_of(m, claimant), m.first("target"), m.first("object")
         events.append(Event(
