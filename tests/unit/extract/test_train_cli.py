@@ -120,3 +120,14 @@ def test_members_train_side_by_side_as_they_would_one_after_another(tmp_path: Pa
         assert json.loads((side / member / "config.json").read_text())["train"]["threads"] == 1
         assert (side / member / "adapter.safetensors").read_bytes() == \
             (serial / member / "adapter.safetensors").read_bytes()
+
+
+def test_a_trained_on_dev_split_is_scored_at_the_last_epoch_only(tmp_path: Path) -> None:
+    _small_corpus(tmp_path, 12)
+
+    assert main(["--corpus", str(tmp_path / "corpus"), "--rebuild-corpus", "--epochs", "2", "--threads", "1",
+                 "--members", "1", "--dtype", "fp32", "--out", str(tmp_path / "artifacts")]) == 0
+
+    artifact = tmp_path / "artifacts" / (tmp_path / "artifacts" / "CURRENT").read_text().strip()
+    history = json.loads((artifact / "metrics.json").read_text())["history"]
+    assert [h["dev"] is None for h in history] == [True, False]  # dev is training data here
