@@ -1,15 +1,17 @@
 """Extract throughput, in one run on the same ~500-token articles:
 
   (a) the model's forward pass with the same tokenizer, dtype and batching: the ceiling (for an
-      ensemble artifact, every member's pass); and one bare MiniLM pass over the same sentences;
+      ensemble artifact, the first member on every sentence and the others on those it does not
+      screen out); and one bare MiniLM pass over the same sentences;
   (b) offline `file` mode (in-process, model already loaded);
   (c) Kafka -> Kafka: a `python -m sitrep_extract` worker on the embedded broker, timed from the first
       article produced to the last Extraction read back; and the worker's peak RSS.
 
-    .venv/bin/python bench/extract.py [--articles 1000] [--threads 2] [--batch-size 16]
+    .venv/bin/python bench/extract.py [--articles 1000] [--threads 2] [--batch-size 16] [--screen 0]
 
 The last line printed is JSON:
-{"bench": "extract", "bf16": ..., "members": ..., "minilm_per_s": ..., "encoder_per_s": ..., "file_per_s": ...,
+{"bench": "extract", "bf16": ..., "members": ..., "screen": ..., "screened_share": ...,
+ "minilm_per_s": ..., "encoder_per_s": ..., "file_per_s": ...,
  "stream_per_s": ..., "stream_ratio": ..., "rss_mb": ...}  with stream_ratio = stream_per_s / encoder_per_s
 (encoder_per_s: the model's whole forward pass; minilm_per_s: one bare MiniLM pass); all in the same precision.
 """
@@ -187,9 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--bf16", choices=["auto", "on", "off"], default="auto")
+    parser.add_argument("--screen", type=float, default=None,
+                        help="an ensemble's screening level (0: every member reads every sentence); "
+                             "default: the extractor's")
     args = parser.parse_args(argv)
 
-    settings = ExtractSettings(torch_threads=args.threads, batch_size=args.batch_size, bf16=args.bf16)
+    settings = ExtractSettings(torch_threads=args.threads, batch_size=args.batch_size, bf16=args.bf16,
+                               ensemble_screen=args.screen)
     extractor = runtime.load(settings)
     runtime.warm_up(extractor)
     tokenizer = getattr(extractor, "tokenizer", None)
@@ -200,26 +206,37 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{len(articles)} articles, ~{mean_tokens:.0f} tokens each; threads={args.threads} "
             f"batch={args.batch_size} bf16={getattr(extractor, 'use_bf16', None)}")
 
-    members = len(getattr(extractor.model, "members", [None]))  # type: ignore[attr-defined]
+    model = extractor.model  # type: ignore[attr-defined]
+    members = len(getattr(model, "members", [None]))
+    screen = getattr(model, "screen", None) if members > 1 else None
     minilm_per_s = bench_encoder(extractor, offline_articles, batch_size=args.batch_size, bare=True)
     log(f"(a0) one bare MiniLM pass: {minilm_per_s:.1f} articles/s")
     encoder_per_s = bench_encoder(extractor, offline_articles, batch_size=args.batch_size)
     log(f"(a) model forward pass ({members} member{'s' if members > 1 else ''}): {encoder_per_s:.1f} articles/s")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        read, screened = getattr(model, "sentences_read", 0), getattr(model, "sentences_screened", 0)
         file_per_s = bench_file(extractor, offline_articles, batch_size=args.batch_size, workdir=workdir)
-        log(f"(b) offline file mode:    {file_per_s:.1f} articles/s")
+        read, screened = model.sentences_read - read if members > 1 else 0, \
+            model.sentences_screened - screened if members > 1 else 0
+        log(f"(b) offline file mode:    {file_per_s:.1f} articles/s"
+            + (f" ({screened / read:.0%} of sentences screened out at {screen})" if read else ""))
         # The worker gets the precision measured here: under "auto" it would time its own forward
         # pass and could choose the other one, and the ratio would compare fp32 with bf16.
         bf16 = bool(getattr(extractor, "use_bf16", False))
-        del extractor  # the worker process holds its own copy
+        del extractor, model  # the worker process holds its own copy
+        env_extra = {"SITREP_BF16": "on" if bf16 else "off"}
+        if screen is not None:
+            env_extra["SITREP_ENSEMBLE_SCREEN"] = str(screen)
         stream_per_s, rss_mb = bench_stream(articles, threads=args.threads, batch_size=args.batch_size,
-                                            workdir=workdir, env_extra={"SITREP_BF16": "on" if bf16 else "off"})
+                                            workdir=workdir, env_extra=env_extra)
     log(f"(c) Kafka -> Kafka:        {stream_per_s:.1f} articles/s; worker peak RSS {rss_mb:.0f} MB")
     print(json.dumps({
         "bench": "extract",
         "bf16": bf16,
         "members": members,
+        "screen": screen,
+        "screened_share": round(screened / read, 3) if read else None,
         "minilm_per_s": round(minilm_per_s, 2),
         "encoder_per_s": round(encoder_per_s, 2),
         "file_per_s": round(file_per_s, 2),

@@ -12,6 +12,13 @@ pytestmark = pytest.mark.slow
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 
+def _sample_articles() -> list[Article]:
+    lines = (SAMPLES / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    gold = [json.loads(x) for x in (SAMPLES / "articles.gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [Article.model_validate({**json.loads(x), "id": g["id"], "ingested_at": "2024-06-01T00:00:00Z"})
+            for x, g in zip(lines, gold, strict=True)]
+
+
 @pytest.fixture(scope="module")
 def extractor():  # type: ignore[no-untyped-def]
     from sitrep_extract.pipeline import load_extractor
@@ -21,10 +28,7 @@ def extractor():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def extracted(extractor) -> dict[str, list[Event]]:  # type: ignore[no-untyped-def]
-    lines = (SAMPLES / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-    gold = [json.loads(x) for x in (SAMPLES / "articles.gold.jsonl").read_text(encoding="utf-8").splitlines()]
-    articles = [Article.model_validate({**json.loads(x), "id": g["id"], "ingested_at": "2024-06-01T00:00:00Z"})
-                for x, g in zip(lines, gold, strict=True)]
+    articles = _sample_articles()
     return {a.id: evs for a, evs in zip(articles, extractor.extract_batch(articles), strict=True)}
 
 
@@ -75,3 +79,20 @@ def test_model_slow_blank_and_boilerplate_articles(extractor) -> None:  # type: 
                                         "Subscribe to our daily newsletter."})]
     assert extractor.extract_batch(articles) == [[], []]
     assert extractor.extract_batch([]) == []
+
+
+def test_model_slow_screening_changes_no_sample_event(extractor, extracted: dict[str, list[Event]]) -> None:  # type: ignore[no-untyped-def]
+    """Screening (off by default) is a speed-up: at the level MODEL.md measures, the samples give the same
+    events as with every member reading every sentence, and the setting reaches the ensemble."""
+    from sitrep_extract import runtime
+    from sitrep_extract.ensemble import SCREEN
+    from sitrep_extract.settings import ExtractSettings
+
+    assert extractor.model.screen == SCREEN == 0.0
+    screened = runtime.load(ExtractSettings(ensemble_screen=0.05, torch_threads=2,
+                                            bf16="on" if extractor.use_bf16 else "off"))
+    assert screened.model.screen == 0.05  # type: ignore[attr-defined]
+    articles = _sample_articles()
+    for article, events in zip(articles, screened.extract_batch(articles), strict=True):
+        assert [e.model_dump() for e in extracted[article.id]] == [e.model_dump() for e in events], article.id
+    assert screened.model.sentences_screened > 0  # type: ignore[attr-defined]

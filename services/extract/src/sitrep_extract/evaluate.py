@@ -253,17 +253,20 @@ def speed(extractor: Any, gold: Gold) -> dict[str, float | None]:
     return {**timed, "other_processes_cores": load.cores}
 
 
-def _timed(extractor: Any, gold: Gold) -> dict[str, float]:
+def _timed(extractor: Any, gold: Gold) -> dict[str, float | None]:
     import torch
 
     from sitrep_extract.normalise.sentences import split_sentences
 
     articles = [_article(g["id"], g["text"], g.get("published_at"), g.get("title")) for g in gold]
     extractor.extract_batch(articles[:2])  # warm-up
+    model = extractor.model
+    read, screened = getattr(model, "sentences_read", 0), getattr(model, "sentences_screened", 0)
     started = time.perf_counter()
     for i in range(0, len(articles), 16):
         extractor.extract_batch(articles[i : i + 16])
     full = time.perf_counter() - started
+    read, screened = getattr(model, "sentences_read", 0) - read, getattr(model, "sentences_screened", 0) - screened
     sentences = sorted((s.text for a in articles for s in split_sentences(a.text)), key=len)
     started = time.perf_counter()
     bf16 = bool(getattr(extractor, "use_bf16", False))  # the same arithmetic as the extractor's
@@ -274,7 +277,8 @@ def _timed(extractor: Any, gold: Gold) -> dict[str, float]:
             extractor.model.encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
     bare = time.perf_counter() - started
     return {"articles": len(articles), "sentences": len(sentences),
-            "extract_articles_per_s": len(articles) / full, "encoder_articles_per_s": len(articles) / bare}
+            "extract_articles_per_s": len(articles) / full, "encoder_articles_per_s": len(articles) / bare,
+            "screened_share": screened / read if read else None}
 
 
 def seed_checks(events: list[Event]) -> dict[str, Any]:
@@ -357,10 +361,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dump", type=Path, default=None, help="write predictions (scorer format) here")
     ap.add_argument("--dtype", choices=("auto", "fp32", "bf16"), default="auto",
                     help="auto (as the service): bf16 autocast where the CPU has it and it measures faster")
+    ap.add_argument("--screen", type=float, default=None,
+                    help="an ensemble's screening level (see ensemble.py); 0 runs every member on every sentence")
     a = ap.parse_args(argv)
     from sitrep_extract.baseline import KeywordBaseline
 
-    model = load_extractor(artifact_dir=a.artifact, use_bf16={"auto": None, "fp32": False, "bf16": True}[a.dtype])
+    model = load_extractor(artifact_dir=a.artifact, use_bf16={"auto": None, "fp32": False, "bf16": True}[a.dtype],
+                           screen=a.screen)
     systems: list[tuple[str, Extractor]] = [("model", model)]
     if not a.no_baseline:
         systems.append(("baseline", KeywordBaseline()))
@@ -400,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         sp = details["speed"]
         print(f"speed (dev-real, {sp['articles']} articles, {sp['sentences']} sentences, "
               f"{torch_threads()} threads): extract {sp['extract_articles_per_s']:.1f} articles/s, "
-              f"bare encoder forward {sp['encoder_articles_per_s']:.1f} articles/s")
+              f"bare encoder forward {sp['encoder_articles_per_s']:.1f} articles/s"
+              + (f"; {sp['screened_share']:.0%} of sentences read by the first ensemble member only"
+                 if sp.get("screened_share") is not None else ""))
         if (sp["other_processes_cores"] or 0) > 0.25:
             print(f"warning: other processes kept {sp['other_processes_cores']} cores busy while this was timed; "
                   "these speeds are not comparable with a run on free cores")

@@ -64,13 +64,15 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--batch-size", type=int, default=16, help="articles per model batch")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--baseline", action="store_true", help="use the keyword baseline instead")
+    ap.add_argument("--screen", type=float, default=None,
+                    help="an ensemble's screening level (see ensemble.py); 0 runs every member on every sentence")
     a = ap.parse_args(argv)
     if a.baseline:
         from sitrep_extract.baseline import KeywordBaseline
 
         extractor: Extractor = KeywordBaseline()
     else:
-        extractor = load_extractor(artifact_dir=a.artifact, torch_threads=a.threads)
+        extractor = load_extractor(artifact_dir=a.artifact, torch_threads=a.threads, screen=a.screen)
     n, seconds, skipped = run(extractor, a.input, a.output, batch_size=a.batch_size)
     print(f"{n} articles in {seconds:.2f}s ({n / seconds if seconds else 0:.1f} articles/s) -> {a.output}"
           + (f"; {skipped} lines skipped" if skipped else ""), file=sys.stderr)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import torch
 
 from sitrep_extract.assemble import Mention, Span, assemble
-from sitrep_extract.ensemble import EnsembleModel
+from sitrep_extract.ensemble import SCREEN, EnsembleModel
 from sitrep_extract.model import (
     BIO,
     MAX_TOKENS,
@@ -214,6 +214,10 @@ class MiniLMExtractor:
         self.thresholds = {t: float(v) for t, v in config.get("thresholds", {}).items()}
         self.use_bf16 = use_bf16
         self.max_batch_sentences = max_batch_sentences
+        lowest = min([self.threshold, CARRY_THRESHOLD, *self.thresholds.values()])
+        if len(getattr(model, "members", ())) > 1 and getattr(model, "screen", 0.0) > lowest:
+            # A screened-out sentence has only the first member's reading; it must stay below every threshold.
+            raise ValueError(f"ensemble screen {model.screen} is above the lowest threshold {lowest}")
         self.merge = True  # merge restatements across sentences (off only to score per-sentence gold)
 
     def encode(self, texts: Sequence[str]) -> Any:
@@ -348,9 +352,11 @@ def _load_model(artifact_dir: Path, config: dict[str, Any]) -> tuple[EventModel,
 
 
 def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | None = None,
-                   use_bf16: bool | None = None, max_batch_sentences: int = 64) -> MiniLMExtractor:
+                   use_bf16: bool | None = None, max_batch_sentences: int = 64,
+                   screen: float | None = None) -> MiniLMExtractor:
     """Load the encoder, apply the artifact's adapters and heads, and return a ready extractor.
-    An artifact whose config lists `members` (sub-directories, each a model artifact) is an ensemble."""
+    An artifact whose config lists `members` (sub-directories, each a model artifact) is an ensemble;
+    `screen` is its screening level (default `ensemble.SCREEN`; 0 runs every member on every sentence)."""
     if torch_threads:
         torch.set_num_threads(torch_threads)
     artifact_dir = artifact_dir or default_artifact_dir()
@@ -358,7 +364,8 @@ def load_extractor(*, artifact_dir: Path | None = None, torch_threads: int | Non
     model: EventModel | EnsembleModel
     if members := config.get("members"):
         loaded = [_load_model(artifact_dir / m, _read_config(artifact_dir / m)) for m in members]
-        model, tokenizer = EnsembleModel([m for m, _ in loaded]), loaded[0][1]
+        screen = SCREEN if screen is None else screen
+        model, tokenizer = EnsembleModel([m for m, _ in loaded], screen=screen), loaded[0][1]
     else:
         model, tokenizer = _load_model(artifact_dir, config)
     if use_bf16 is None:

@@ -106,6 +106,7 @@ def load(settings: ExtractSettings) -> Extractor:
             torch_threads=settings.torch_threads,
             use_bf16=resolve_bf16(settings.bf16),
             max_batch_sentences=settings.max_batch_sentences,
+            screen=settings.ensemble_screen,
         )
         chosen = getattr(extractor, "use_bf16", None)
         log.info("model runtime", extra={"threads": torch.get_num_threads(),
