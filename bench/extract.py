@@ -217,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         read, screened = getattr(model, "sentences_read", 0), getattr(model, "sentences_screened", 0)
         file_per_s = bench_file(extractor, offline_articles, batch_size=args.batch_size, workdir=workdir)
-        read, screened = model.sentences_read - read if members > 1 else 0, \
-            model.sentences_screened - screened if members > 1 else 0
+        read = getattr(model, "sentences_read", 0) - read  # stays 0 for a one-model artifact
+        screened = getattr(model, "sentences_screened", 0) - screened
         log(f"(b) offline file mode:    {file_per_s:.1f} articles/s"
             + (f" ({screened / read:.0%} of sentences screened out at {screen})" if read else ""))
         # The worker gets the precision measured here: under "auto" it would time its own forward
