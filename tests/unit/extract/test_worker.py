@@ -21,7 +21,7 @@ from sitrep_extract.worker import (
     extraction_ce_id,
 )
 from sitrep_shared.kafka import BrokerUnavailable, CommitFailed, Message
-from sitrep_shared.models import EXTRACTION_SCHEMA, Article, Extraction
+from sitrep_shared.models import EXTRACTION_SCHEMA, Article, Event, Extraction
 from sitrep_shared.settings import KafkaSettings, TopicSettings
 
 TOPIC = "articles-test"
@@ -107,6 +107,40 @@ async def test_worker_produces_one_extraction_per_article_then_commits(parts) ->
     assert sample(metrics, "sitrep_extract_batch_size_articles_count") == 1
     assert sample(metrics, "sitrep_extract_model_latency_seconds_count") == 1
     assert sample(metrics, "sitrep_extract_last_committed_offset", topic=TOPIC, partition="0") == 5
+
+
+class _CountingModel:
+    sentences_read = 0
+    sentences_screened = 0
+
+
+class ScreeningExtractor(FakeExtractor):
+    """Counts sentences as an ensemble that screens does: three an article, two of them screened out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = _CountingModel()
+
+    def extract_batch(self, articles: list[Article]) -> list[list[Event]]:
+        self.model.sentences_read += 3 * len(articles)
+        self.model.sentences_screened += 2 * len(articles)
+        return super().extract_batch(articles)
+
+
+async def test_worker_counts_sentences_an_ensemble_screened_out(settings: ExtractSettings) -> None:
+    extractor, metrics = ScreeningExtractor(), ExtractMetrics()
+    extractor.extract_batch([Article.model_validate_json(article_json(99))])  # the warm-up: not counted
+    worker = Worker(settings=settings, extractor=extractor, source=FakeSource(assigned={(TOPIC, 0)}),
+                    sink=FakeSink(), metrics=metrics)
+    await worker.handle([msg(i, article_json(i)) for i in range(5)])
+    assert sample(metrics, "sitrep_extract_sentences_total", read_by="first_member") == 10
+    assert sample(metrics, "sitrep_extract_sentences_total", read_by="all_members") == 5
+
+
+async def test_worker_counts_no_sentences_for_a_model_without_counters(parts) -> None:
+    worker, _source, _sink, _extractor, metrics = parts
+    await worker.handle([msg(0, article_json(0))])
+    assert sample(metrics, "sitrep_extract_sentences_total", read_by="all_members") == 0
 
 
 async def test_worker_dead_letters_poison_and_commits_past_it(parts) -> None:

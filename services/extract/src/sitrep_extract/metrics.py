@@ -9,6 +9,7 @@ from sitrep_shared.models import EVENT_TYPES
 
 OUTCOMES = ("consumed", "extracted", "dead_lettered")
 DLQ_REASONS = ("not_json", "invalid_article", "too_large", "model_error")
+READ_BY = ("all_members", "first_member")
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MODEL_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
@@ -27,6 +28,9 @@ class ExtractMetrics:
         self.model_errors = Counter("sitrep_extract_model_errors_total",
                                     "Exceptions raised by the model (batch or single article).",
                                     registry=r)
+        self.sentences = Counter("sitrep_extract_sentences_total",
+                                 "Sentences an ensemble model read; read_by=first_member: screened out by the "
+                                 "first member (SITREP_ENSEMBLE_SCREEN).", ["read_by"], registry=r)
         self.broker_retries = Counter("sitrep_extract_broker_retries_total",
                                       "Retries after the broker was unavailable.", ["operation"],
                                       registry=r)
@@ -51,6 +55,7 @@ class ExtractMetrics:
         metrics.init_labels(self.articles, "outcome", OUTCOMES)
         metrics.init_labels(self.dead_letters, "reason", DLQ_REASONS)
         metrics.init_labels(self.events, "type", EVENT_TYPES)
+        metrics.init_labels(self.sentences, "read_by", READ_BY)
         metrics.init_labels(self.broker_retries, "operation", ("produce", "commit", "fetch"))
 
     def set_partitions(self, gauge: Gauge, values: dict[tuple[str, int], int]) -> None:

@@ -124,6 +124,7 @@ class Worker:
         self.executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
         self.batch_lock = asyncio.Lock()
         self.batches_done = 0
+        self.sentences_counted = self._sentences_read()
         source.on_revoke.append(self._on_revoke)
 
     # The loop -------------------------------------------------------------------------------
@@ -262,9 +263,25 @@ class Worker:
         started = time.perf_counter()
         outputs = await loop.run_in_executor(self.executor, self._model_thread, articles)
         self.metrics.model_latency.observe(time.perf_counter() - started)
+        self._count_sentences()
         if len(outputs) != len(articles):
             raise RuntimeError(f"extractor returned {len(outputs)} results for {len(articles)} articles")
         return outputs
+
+    def _sentences_read(self) -> tuple[int, int] | None:
+        """(sentences read, of them screened out) so far, for an ensemble model; None for other extractors."""
+        model = getattr(self.extractor, "model", None)
+        read, screened = getattr(model, "sentences_read", None), getattr(model, "sentences_screened", None)
+        return (read, screened) if isinstance(read, int) and isinstance(screened, int) else None
+
+    def _count_sentences(self) -> None:
+        now, before = self._sentences_read(), self.sentences_counted
+        if now is None or before is None:
+            return
+        screened = now[1] - before[1]
+        self.metrics.sentences.labels(read_by="first_member").inc(screened)
+        self.metrics.sentences.labels(read_by="all_members").inc(now[0] - before[0] - screened)
+        self.sentences_counted = now
 
     def _model_thread(self, articles: list[Article]) -> list[list[Event]]:
         with model_context():
