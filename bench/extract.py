@@ -215,12 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     log(f"(a) model forward pass ({members} member{'s' if members > 1 else ''}): {encoder_per_s:.1f} articles/s")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        read, screened = getattr(model, "sentences_read", 0), getattr(model, "sentences_screened", 0)
+        counts = runtime.sentence_counts(extractor)
         file_per_s = bench_file(extractor, offline_articles, batch_size=args.batch_size, workdir=workdir)
-        read = getattr(model, "sentences_read", 0) - read  # stays 0 for a one-model artifact
-        screened = getattr(model, "sentences_screened", 0) - screened
+        share = runtime.screened_share(counts, runtime.sentence_counts(extractor))  # None for one model
         log(f"(b) offline file mode:    {file_per_s:.1f} articles/s"
-            + (f" ({screened / read:.0%} of sentences screened out at {screen})" if read else ""))
+            + (f" ({share:.0%} of sentences screened out at {screen})" if share is not None else ""))
         # The worker gets the precision measured here: under "auto" it would time its own forward
         # pass and could choose the other one, and the ratio would compare fp32 with bf16.
         bf16 = bool(getattr(extractor, "use_bf16", False))
@@ -236,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         "bf16": bf16,
         "members": members,
         "screen": screen,
-        "screened_share": round(screened / read, 3) if read else None,
+        "screened_share": None if share is None else round(share, 3),
         "minilm_per_s": round(minilm_per_s, 2),
         "encoder_per_s": round(encoder_per_s, 2),
         "file_per_s": round(file_per_s, 2),

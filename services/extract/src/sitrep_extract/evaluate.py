@@ -22,6 +22,7 @@ from typing import Any
 from sitrep_extract import corpus as corpus_mod
 from sitrep_extract.normalise.gazetteer import gazetteer
 from sitrep_extract.pipeline import Extractor, default_artifact_dir, load_extractor
+from sitrep_extract.runtime import screened_share, sentence_counts
 from sitrep_shared import ids
 from sitrep_shared.models import Article, Event
 
@@ -260,13 +261,12 @@ def _timed(extractor: Any, gold: Gold) -> dict[str, float | None]:
 
     articles = [_article(g["id"], g["text"], g.get("published_at"), g.get("title")) for g in gold]
     extractor.extract_batch(articles[:2])  # warm-up
-    model = extractor.model
-    read, screened = getattr(model, "sentences_read", 0), getattr(model, "sentences_screened", 0)
+    counts = sentence_counts(extractor)
     started = time.perf_counter()
     for i in range(0, len(articles), 16):
         extractor.extract_batch(articles[i : i + 16])
     full = time.perf_counter() - started
-    read, screened = getattr(model, "sentences_read", 0) - read, getattr(model, "sentences_screened", 0) - screened
+    share = screened_share(counts, sentence_counts(extractor))
     sentences = sorted((s.text for a in articles for s in split_sentences(a.text)), key=len)
     started = time.perf_counter()
     bf16 = bool(getattr(extractor, "use_bf16", False))  # the same arithmetic as the extractor's
@@ -278,7 +278,7 @@ def _timed(extractor: Any, gold: Gold) -> dict[str, float | None]:
     bare = time.perf_counter() - started
     return {"articles": len(articles), "sentences": len(sentences),
             "extract_articles_per_s": len(articles) / full, "encoder_articles_per_s": len(articles) / bare,
-            "screened_share": screened / read if read else None}
+            "screened_share": share}
 
 
 def seed_checks(events: list[Event]) -> dict[str, Any]:

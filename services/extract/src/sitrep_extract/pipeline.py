@@ -215,7 +215,7 @@ class MiniLMExtractor:
         self.use_bf16 = use_bf16
         self.max_batch_sentences = max_batch_sentences
         lowest = min([self.threshold, CARRY_THRESHOLD, *self.thresholds.values()])
-        if len(getattr(model, "members", ())) > 1 and getattr(model, "screen", 0.0) > lowest:
+        if isinstance(model, EnsembleModel) and len(model.members) > 1 and model.screen > lowest:
             # A screened-out sentence has only the first member's reading; it must stay below every threshold.
             raise ValueError(f"ensemble screen {model.screen} is above the lowest threshold {lowest}")
         self.merge = True  # merge restatements across sentences (off only to score per-sentence gold)

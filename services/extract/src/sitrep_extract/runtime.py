@@ -138,3 +138,17 @@ def warm_up(extractor: Extractor) -> float:
     seconds = time.perf_counter() - started
     log.info("model warmed up", extra={"seconds": round(seconds, 3)})
     return seconds
+
+
+def sentence_counts(extractor: object) -> tuple[int, int] | None:
+    """(sentences read, of them screened out) so far by an ensemble extractor's model; None for others."""
+    model = getattr(extractor, "model", None)
+    read, screened = getattr(model, "sentences_read", None), getattr(model, "sentences_screened", None)
+    return (read, screened) if isinstance(read, int) and isinstance(screened, int) else None
+
+
+def screened_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of sentences screened out between two `sentence_counts`; None if none were read."""
+    if before is None or after is None or after[0] == before[0]:
+        return None
+    return (after[1] - before[1]) / (after[0] - before[0])

@@ -22,7 +22,7 @@ from typing import Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from sitrep_extract.metrics import ExtractMetrics
-from sitrep_extract.runtime import Extractor, model_context
+from sitrep_extract.runtime import Extractor, model_context, sentence_counts
 from sitrep_extract.settings import ExtractSettings
 from sitrep_shared.errors import InvalidMessage
 from sitrep_shared.kafka import BrokerUnavailable, CommitFailed, Message
@@ -124,7 +124,7 @@ class Worker:
         self.executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
         self.batch_lock = asyncio.Lock()
         self.batches_done = 0
-        self.sentences_counted = self._sentences_read()
+        self.sentences_counted = sentence_counts(extractor)
         source.on_revoke.append(self._on_revoke)
 
     # The loop -------------------------------------------------------------------------------
@@ -268,14 +268,8 @@ class Worker:
             raise RuntimeError(f"extractor returned {len(outputs)} results for {len(articles)} articles")
         return outputs
 
-    def _sentences_read(self) -> tuple[int, int] | None:
-        """(sentences read, of them screened out) so far, for an ensemble model; None for other extractors."""
-        model = getattr(self.extractor, "model", None)
-        read, screened = getattr(model, "sentences_read", None), getattr(model, "sentences_screened", None)
-        return (read, screened) if isinstance(read, int) and isinstance(screened, int) else None
-
     def _count_sentences(self) -> None:
-        now, before = self._sentences_read(), self.sentences_counted
+        now, before = sentence_counts(self.extractor), self.sentences_counted
         if now is None or before is None:
             return
         screened = now[1] - before[1]
